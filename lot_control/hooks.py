@@ -1,0 +1,51 @@
+app_name = "lot_control"
+app_title = "Lot Control"
+app_publisher = "lot_control developers"
+app_description = "Lot control and serial traceability for ERPNext"
+app_email = "dev@lot-control.invalid"
+app_license = "mit"
+
+required_apps = ["erpnext"]
+
+# Installation
+# ------------
+
+after_install = "lot_control.install.after_install"
+before_uninstall = "lot_control.install.before_uninstall"
+
+# Desk
+# ----
+
+doctype_js = {
+	"Purchase Receipt": "public/js/purchase_receipt.js",
+}
+
+# Document Events
+# ---------------
+
+doc_events = {
+	"Purchase Receipt": {
+		"before_validate": "lot_control.overrides.purchase_receipt.before_validate",
+		"before_submit": "lot_control.overrides.purchase_receipt.before_submit",
+		"on_submit": "lot_control.overrides.purchase_receipt.on_submit",
+		"on_cancel": "lot_control.overrides.purchase_receipt.on_cancel",
+	},
+	"Batch": {
+		"before_naming": "lot_control.overrides.batch.before_naming",
+		"on_update": "lot_control.overrides.batch.on_update",
+		"on_trash": "lot_control.overrides.batch.on_trash",
+	},
+}
+
+# Search
+# ------
+
+global_search_doctypes = {
+	"Default": [
+		{"doctype": "Lot", "index": 20},
+	]
+}
+
+override_doctype_dashboards = {
+	"Purchase Receipt": "lot_control.overrides.purchase_receipt.get_dashboard_data",
+}

@@ -1,0 +1,28 @@
+"""Install and uninstall: custom fields on ERPNext DocTypes are data, created and removed by code."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from lot_control.constants.custom_fields import CUSTOM_FIELDS
+
+
+def after_install():
+	make_custom_fields()
+
+
+def before_uninstall():
+	delete_custom_fields()
+
+
+def make_custom_fields():
+	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
+
+
+def delete_custom_fields():
+	"""Remove exactly the fields this app declared, so ERPNext is left as it was."""
+	for doctype, fields in CUSTOM_FIELDS.items():
+		doctypes = (doctype,) if isinstance(doctype, str) else doctype
+		for dt in doctypes:
+			fieldnames = [field["fieldname"] for field in fields]
+			frappe.db.delete("Custom Field", {"dt": dt, "fieldname": ("in", fieldnames)})
+			frappe.clear_cache(doctype=dt)

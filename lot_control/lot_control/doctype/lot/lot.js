@@ -1,0 +1,62 @@
+// Copyright (c) 2026, lot_control developers and contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Lot", {
+	refresh(frm) {
+		render_locations(frm);
+		if (frm.is_new()) return;
+
+		if (frm.doc.status === "Archived") {
+			frm.add_custom_button(__("Restore"), () => call_and_reload(frm, "restore"));
+		} else {
+			frm.add_custom_button(__("Archive"), () =>
+				frappe.confirm(
+					__("Archive lot {0}? It leaves the default list but stays searchable and traceable.", [
+						frm.doc.name,
+					]),
+					() => call_and_reload(frm, "archive")
+				)
+			);
+		}
+		frm.add_custom_button(
+			__("Stock Ledger"),
+			() =>
+				frappe.set_route("query-report", "Stock Ledger", {
+					company: frm.doc.company,
+					item_code: frm.doc.item,
+					batch_no: frm.doc.batch,
+					from_date: frm.doc.received_date || frappe.datetime.add_months(frappe.datetime.get_today(), -12),
+					to_date: frappe.datetime.get_today(),
+				}),
+			__("View")
+		);
+		frm.add_custom_button(__("Batch"), () => frappe.set_route("Form", "Batch", frm.doc.batch), __("View"));
+	},
+});
+
+function call_and_reload(frm, method) {
+	frappe.call({ doc: frm.doc, method }).then(() => frm.reload_doc());
+}
+
+function render_locations(frm) {
+	const wrapper = frm.get_field("locations_html").$wrapper;
+	const locations = (frm.doc.__onload && frm.doc.__onload.locations) || [];
+	if (!locations.length) {
+		wrapper.html(`<p class="text-muted">${__("No stock of this lot on hand.")}</p>`);
+		return;
+	}
+	const rows = locations
+		.map(
+			(row) => `<tr>
+				<td><a href="/app/warehouse/${encodeURIComponent(row.warehouse)}">${frappe.utils.escape_html(row.warehouse)}</a></td>
+				<td class="text-right">${format_number(row.qty)}</td>
+				<td>${row.arrival_date ? frappe.datetime.str_to_user(row.arrival_date) : ""}</td>
+			</tr>`
+		)
+		.join("");
+	wrapper.html(`<table class="table table-bordered table-sm">
+		<thead><tr><th>${__("Warehouse")}</th><th class="text-right">${__("On Hand")}</th><th>${__(
+		"Arrived"
+	)}</th></tr></thead>
+		<tbody>${rows}</tbody></table>`);
+}

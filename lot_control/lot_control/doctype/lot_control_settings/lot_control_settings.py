@@ -1,0 +1,120 @@
+# Copyright (c) 2026, lot_control developers and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.model.naming import getseries, make_autoname
+from frappe.utils import getdate
+
+from lot_control import lot_numbering
+from lot_control.exceptions import InvalidLotPatternError
+
+SEQUENCE_KEY_PREFIX = "LOT::"
+
+
+class LotControlSettings(Document):
+	def validate(self):
+		self.validate_patterns()
+
+	def validate_patterns(self):
+		check_pattern(self.default_lot_pattern, _("Default Lot Pattern"))
+		seen = set()
+		for rule in self.numbering_rules:
+			target = rule.item if rule.applies_to == "Item" else rule.item_group
+			if not target:
+				frappe.throw(
+					_("Row {0}: choose the {1} the numbering rule applies to.").format(rule.idx, _(rule.applies_to)),
+					exc=InvalidLotPatternError,
+				)
+			if (rule.applies_to, target) in seen:
+				frappe.throw(
+					_("Row {0}: {1} {2} already has a numbering rule.").format(rule.idx, _(rule.applies_to), target),
+					exc=InvalidLotPatternError,
+				)
+			seen.add((rule.applies_to, target))
+			check_pattern(rule.pattern, _("Row {0}").format(rule.idx))
+
+
+def check_pattern(pattern: str, where: str):
+	try:
+		lot_numbering.validate_pattern(pattern)
+	except lot_numbering.InvalidLotPatternError as error:
+		frappe.throw(_("{0}: {1}").format(where, str(error)), exc=InvalidLotPatternError)
+
+
+def next_lot_code(item_code: str, on_date, supplier_batch_code: str | None = None) -> str:
+	"""A new, unused lot code for an item, from the rule that applies to it.
+
+	An item with its own ERPNext Batch Number Series and no rule here keeps its series.
+	"""
+	settings = frappe.get_cached_doc("Lot Control Settings")
+	rules = [
+		lot_numbering.NumberingRule(
+			pattern=row.pattern,
+			item_code=row.item if row.applies_to == "Item" else None,
+			item_group=row.item_group if row.applies_to == "Item Group" else None,
+		)
+		for row in settings.numbering_rules
+	]
+	item = frappe.get_cached_value("Item", item_code, ["item_group", "batch_number_series"], as_dict=True)
+	rule = lot_numbering.select_rule(rules, item_code, item_group_ancestry(item.item_group))
+
+	if not rule and item.batch_number_series:
+		return unused_code(
+			lambda: make_autoname(item.batch_number_series, "Batch", frappe._dict(item=item_code))
+		)
+
+	pattern = rule.pattern if rule else (settings.default_lot_pattern or lot_numbering.DEFAULT_LOT_PATTERN)
+
+	def render(pattern_to_render):
+		return lot_numbering.render_lot_code(
+			pattern_to_render,
+			on_date=getdate(on_date),
+			next_sequence=next_sequence,
+			supplier_batch_code=supplier_batch_code,
+			item_code=item_code,
+		)
+
+	def render_with_fallback():
+		try:
+			return render(pattern)
+		except lot_numbering.MissingSupplierBatchCodeError:
+			return render(settings.default_lot_pattern or lot_numbering.DEFAULT_LOT_PATTERN)
+
+	if lot_numbering.has_sequence(pattern):
+		return unused_code(render_with_fallback)
+	return lot_numbering.disambiguate(render_with_fallback(), batch_exists)
+
+
+def unused_code(make_code) -> str:
+	"""Skip codes someone already took by hand, as ERPNext's Batch naming does."""
+	while True:
+		code = make_code()
+		if not batch_exists(code):
+			return code
+
+
+def batch_exists(code: str) -> bool:
+	return bool(frappe.db.exists("Batch", code))
+
+
+def next_sequence(prefix: str) -> int:
+	"""Frappe's series table: one row per rendered prefix, incremented under a row lock."""
+	return int(getseries(SEQUENCE_KEY_PREFIX + prefix, 1))
+
+
+def item_group_ancestry(item_group: str | None) -> list[str]:
+	"""The item's group, then its parents up to the root, in one nested-set query."""
+	if not item_group:
+		return []
+	lft, rgt = frappe.db.get_value("Item Group", item_group, ["lft", "rgt"]) or (None, None)
+	if lft is None:
+		return [item_group]
+	group = frappe.qb.DocType("Item Group")
+	return (
+		frappe.qb.from_(group)
+		.select(group.name)
+		.where((group.lft <= lft) & (group.rgt >= rgt))
+		.orderby(group.lft, order=frappe.qb.desc)
+	).run(pluck=True)

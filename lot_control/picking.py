@@ -1,0 +1,255 @@
+"""Which lots may be picked for an item, and in what order, independent of the database.
+
+Picking is FEFO (first expiry, first out) then FIFO (first received, first out), so stock that
+expires soonest leaves first and nothing is stranded until it can no longer be used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
+from enum import Enum
+
+USABLE_STATUS = "Released"
+LOT_STATUSES = ("Released", "Quarantine", "On Hold", "Rejected", "Expired", "Consumed", "Archived")
+
+
+@dataclass(frozen=True)
+class LotCandidate:
+	"""One lot of an item as it stands in one warehouse; (lot, warehouse) identifies it."""
+
+	lot: str
+	item_code: str
+	warehouse: str
+	qty: float
+	status: str
+	expiry_date: date | None
+	manufacturing_date: date | None
+	received_date: date
+	owner: str | None = None
+	warehouse_is_external: bool = False
+
+
+class UnusableReason(str, Enum):
+	"""Why a lot may not be picked. The definition order is the stable reporting order."""
+
+	STATUS = "status"
+	EXPIRED = "expired"
+	EXTERNAL_WAREHOUSE = "external_warehouse"
+	OWNER = "owner"
+	SHELF_LIFE = "shelf_life"
+
+
+REASON_ORDER: tuple[UnusableReason, ...] = tuple(UnusableReason)
+
+
+@dataclass(frozen=True)
+class PickPolicy:
+	"""What the caller accepts for one pick.
+
+	allowed_owners holds owner values; None stands for house stock, so the default picks only
+	the company's own stock and never a customer's consigned stock by accident.
+	"""
+
+	on_date: date
+	allowed_owners: frozenset[str | None] = frozenset({None})
+	strict_expiry: bool = True
+	min_remaining_shelf_life_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class Allocation:
+	lot: str
+	warehouse: str
+	qty: float
+
+
+@dataclass
+class PickResult:
+	"""shortfall is what usable stock could not cover: 0 when the requirement is met."""
+
+	allocations: list[Allocation] = field(default_factory=list)
+	shortfall: float = 0.0
+
+	@property
+	def allocated_qty(self) -> float:
+		return sum(a.qty for a in self.allocations)
+
+
+def remaining_shelf_life_percent(lot: LotCandidate, on_date: date) -> float | None:
+	"""Share of the lot's life still ahead on on_date, clamped to [0, 100].
+
+	Life runs from manufacture, or from receipt when manufacture is unknown (as ERPNext's Batch
+	counts shelf life). None when the lot does not expire. A lot with no span of life
+	(start on or after expiry) has 0 from its expiry day on and 100 before it.
+	"""
+	if lot.expiry_date is None:
+		return None
+	start = lot.manufacturing_date or lot.received_date
+	total_days = (lot.expiry_date - start).days
+	remaining_days = (lot.expiry_date - on_date).days
+	if total_days <= 0:
+		return 0.0 if remaining_days <= 0 else 100.0
+	return min(100.0, max(0.0, remaining_days * 100.0 / total_days))
+
+
+def is_expired(lot: LotCandidate, on_date: date) -> bool:
+	"""Expired only after the expiry day: a lot is still usable ON its expiry date, as ERPNext treats it."""
+	return lot.expiry_date is not None and lot.expiry_date < on_date
+
+
+def unusable_reasons(lot: LotCandidate, policy: PickPolicy) -> list[UnusableReason]:
+	"""Every reason the lot may not be picked, in REASON_ORDER, so messages and reports are stable.
+
+	- A status other than Released (including "Expired") is STATUS.
+	- EXPIRED is by date and only with strict_expiry; without it the caller warns instead.
+	- SHELF_LIFE applies whenever a minimum is set and the lot expires, strict_expiry or not,
+	  because the caller asked for that minimum explicitly.
+	"""
+	reasons: list[UnusableReason] = []
+	if lot.status != USABLE_STATUS:
+		reasons.append(UnusableReason.STATUS)
+	if policy.strict_expiry and is_expired(lot, policy.on_date):
+		reasons.append(UnusableReason.EXPIRED)
+	if lot.warehouse_is_external:
+		reasons.append(UnusableReason.EXTERNAL_WAREHOUSE)
+	if lot.owner not in policy.allowed_owners:
+		reasons.append(UnusableReason.OWNER)
+	minimum = policy.min_remaining_shelf_life_percent
+	if minimum is not None:
+		percent = remaining_shelf_life_percent(lot, policy.on_date)
+		if percent is not None and percent < minimum:
+			reasons.append(UnusableReason.SHELF_LIFE)
+	return reasons
+
+
+def is_usable(lot: LotCandidate, policy: PickPolicy) -> bool:
+	return not unusable_reasons(lot, policy)
+
+
+def picking_order_key(lot: LotCandidate) -> tuple:
+	"""FEFO then FIFO: expiry ascending (lots that never expire last), then receipt, lot code, warehouse.
+
+	The lot code and warehouse make the order total, so the same stock is always picked the same way.
+	"""
+	return (
+		lot.expiry_date is None,
+		lot.expiry_date or date.min,
+		lot.received_date is None,
+		lot.received_date or date.min,
+		lot.lot,
+		lot.warehouse,
+	)
+
+
+def sort_for_picking(lots: Iterable[LotCandidate]) -> list[LotCandidate]:
+	return sorted(lots, key=picking_order_key)
+
+
+def _quantum(precision: int) -> Decimal:
+	if precision < 0:
+		raise ValueError(f"precision must be >= 0, got {precision}")
+	return Decimal(1).scaleb(-precision)
+
+
+def _exact_context(precision: int) -> Context:
+	"""Enough digits for any finite float at the given precision, so sums and roundings stay exact."""
+	return Context(prec=330 + precision)
+
+
+def _to_decimal(value: float, what: str) -> Decimal:
+	if not math.isfinite(value):
+		raise ValueError(f"{what} must be a finite number, got {value!r}")
+	return Decimal(repr(float(value)))
+
+
+def _available(lot: LotCandidate, quantum: Decimal) -> Decimal:
+	"""Pickable quantity of a lot, rounded down so a pick never takes more than the lot holds."""
+	qty = _to_decimal(lot.qty, f"qty of lot {lot.lot!r} in {lot.warehouse!r}")
+	if qty <= 0:
+		return Decimal(0)
+	return qty.quantize(quantum, rounding=ROUND_FLOOR)
+
+
+def _check_unique(candidates: list[LotCandidate]) -> None:
+	"""The same lot twice in one warehouse is a data error and would make the pick order ambiguous."""
+	seen: set[tuple[str, str]] = set()
+	for lot in candidates:
+		key = (lot.lot, lot.warehouse)
+		if key in seen:
+			raise ValueError(f"lot {lot.lot!r} appears more than once in warehouse {lot.warehouse!r}")
+		seen.add(key)
+
+
+def pick_lots(
+	candidates: Iterable[LotCandidate], qty_required: float, policy: PickPolicy, precision: int = 6
+) -> PickResult:
+	"""Allocate qty_required from usable lots in picking order, rounded to precision.
+
+	Quantities are worked in Decimal so allocations plus shortfall equal the (rounded) requirement
+	exactly before they are handed back as floats. Lots with nothing on hand are skipped and no
+	allocation is ever zero. Raises ValueError on a duplicate (lot, warehouse) or non-finite quantity.
+	"""
+	quantum = _quantum(precision)
+	candidates = list(candidates)
+	_check_unique(candidates)
+	with localcontext(_exact_context(precision)):
+		return _allocate(candidates, qty_required, policy, quantum)
+
+
+def _allocate(
+	candidates: list[LotCandidate], qty_required: float, policy: PickPolicy, quantum: Decimal
+) -> PickResult:
+	remaining = _to_decimal(qty_required, "qty_required").quantize(quantum, rounding=ROUND_HALF_UP)
+	result = PickResult()
+	if remaining <= 0:
+		return result
+	for lot in sort_for_picking(c for c in candidates if is_usable(c, policy)):
+		available = _available(lot, quantum)
+		if available <= 0:
+			continue
+		take = min(available, remaining)
+		result.allocations.append(Allocation(lot=lot.lot, warehouse=lot.warehouse, qty=float(take)))
+		remaining -= take
+		if remaining <= 0:
+			break
+	result.shortfall = float(remaining)
+	return result
+
+
+def usable_breakdown(candidates: Iterable[LotCandidate], policy: PickPolicy, precision: int = 6) -> dict:
+	"""On-hand stock split into usable and unusable-by-reason, to explain a shortfall.
+
+	Returns {"on_hand": float, "usable": float, "unusable": {UnusableReason: float}} with every
+	reason present. A lot with several reasons counts only under its first in REASON_ORDER, so the
+	unusable parts add up to on_hand - usable. Quantities are counted as pick_lots counts them
+	(rounded down to precision, nothing for lots with qty <= 0), so "usable" is the most a pick
+	could allocate.
+	"""
+	quantum = _quantum(precision)
+	with localcontext(_exact_context(precision)):
+		return _breakdown(candidates, policy, quantum)
+
+
+def _breakdown(candidates: Iterable[LotCandidate], policy: PickPolicy, quantum: Decimal) -> dict:
+	on_hand = Decimal(0)
+	usable = Decimal(0)
+	unusable = {reason: Decimal(0) for reason in REASON_ORDER}
+	for lot in candidates:
+		qty = _available(lot, quantum)
+		if qty <= 0:
+			continue
+		on_hand += qty
+		reasons = unusable_reasons(lot, policy)
+		if reasons:
+			unusable[reasons[0]] += qty
+		else:
+			usable += qty
+	return {
+		"on_hand": float(on_hand),
+		"usable": float(usable),
+		"unusable": {reason: float(qty) for reason, qty in unusable.items()},
+	}

@@ -1,0 +1,72 @@
+"""Integration tests run against a real site of a real bench with ERPNext.
+
+The bench is at $LOT_CONTROL_BENCH, the site $LOT_CONTROL_SITE. Each test builds its own
+company, warehouses, items and suppliers (see factories.py) and is rolled back afterwards.
+"""
+
+import os
+
+import frappe
+import pytest
+from frappe.utils import add_years, getdate, nowdate
+
+BENCH = os.environ.get("LOT_CONTROL_BENCH", "/home/frappe/frappe-bench")
+SITE = os.environ.get("LOT_CONTROL_SITE", "lot-control.localhost")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site():
+	frappe.init(site=SITE, sites_path=os.path.join(BENCH, "sites"))
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.set_user("Administrator")
+	ensure_site_is_set_up()
+	frappe.db.commit()
+	yield
+	frappe.db.rollback()
+	frappe.destroy()
+
+
+@pytest.fixture(autouse=True)
+def rollback_after_test(site):
+	yield
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	frappe.clear_document_cache("Lot Control Settings", "Lot Control Settings")
+	frappe.local.message_log = []
+
+
+def ensure_site_is_set_up():
+	"""A fresh site has not been through the setup wizard: complete it in code, once."""
+	if not frappe.db.a_row_exists("Company"):
+		from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
+
+		year = getdate(nowdate()).year
+		setup_complete(
+			{
+				"currency": "USD",
+				"full_name": "Lot Control Tests",
+				"company_name": "Lot Control Bootstrap",
+				"timezone": "UTC",
+				"company_abbr": "LCB",
+				"industry": "Manufacturing",
+				"country": "United States",
+				"fy_start_date": f"{year}-01-01",
+				"fy_end_date": f"{year}-12-31",
+				"language": "english",
+				"company_tagline": "Testing",
+				"email": "lot-control-tests@example.com",
+				"password": "admin",
+				"chart_of_accounts": "Standard",
+			}
+		)
+	for year in (getdate(nowdate()).year, getdate(add_years(nowdate(), 1)).year):
+		if not frappe.db.exists("Fiscal Year", {"year_start_date": f"{year}-01-01"}):
+			frappe.get_doc(
+				{
+					"doctype": "Fiscal Year",
+					"year": f"LC-{year}",
+					"year_start_date": f"{year}-01-01",
+					"year_end_date": f"{year}-12-31",
+				}
+			).insert(ignore_permissions=True)

@@ -1,0 +1,191 @@
+"""Test data built the way a user would enter it, with Faker names; never ERPNext's _Test records."""
+
+import random
+import string
+
+import frappe
+from faker import Faker
+from frappe.utils import add_days, nowdate
+
+fake = Faker()
+
+
+def unique_suffix(length: int = 6) -> str:
+	return "".join(random.choices(string.ascii_uppercase + string.digits, k=length))
+
+
+def make_company(**overrides):
+	abbr = "T" + unique_suffix(5)
+	company = frappe.get_doc(
+		{
+			"doctype": "Company",
+			"company_name": f"{fake.company()} {abbr}",
+			"abbr": abbr,
+			"default_currency": "USD",
+			"country": "United States",
+			"create_chart_of_accounts_based_on": "Standard Template",
+			"chart_of_accounts": "Standard",
+			**overrides,
+		}
+	)
+	company.insert(ignore_permissions=True)
+	return company
+
+
+def make_warehouse(company, name: str | None = None, **overrides):
+	warehouse = frappe.get_doc(
+		{
+			"doctype": "Warehouse",
+			"warehouse_name": name or f"{fake.city()} {unique_suffix(4)}",
+			"company": company.name,
+			**overrides,
+		}
+	)
+	warehouse.insert(ignore_permissions=True)
+	return warehouse.name
+
+
+def make_supplier(**overrides):
+	supplier = frappe.get_doc(
+		{
+			"doctype": "Supplier",
+			"supplier_name": f"{fake.company()} {unique_suffix(4)}",
+			"supplier_group": frappe.db.get_value("Supplier Group", {"is_group": 0}) or "All Supplier Groups",
+			**overrides,
+		}
+	)
+	supplier.insert(ignore_permissions=True)
+	return supplier.name
+
+
+def make_item(lot_controlled: bool = True, **overrides):
+	code = f"{fake.word().upper()}-{unique_suffix(6)}"
+	item = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_name": f"{fake.catch_phrase()}"[:140],
+			"item_group": overrides.pop("item_group", None) or "All Item Groups",
+			"stock_uom": "Nos",
+			"is_stock_item": 1,
+			"has_batch_no": 1 if lot_controlled else 0,
+			"valuation_method": "FIFO",
+			**overrides,
+		}
+	)
+	item.insert(ignore_permissions=True)
+	return item.name
+
+
+def make_item_group(parent: str = "All Item Groups", is_group: int = 0):
+	group = frappe.get_doc(
+		{
+			"doctype": "Item Group",
+			"item_group_name": f"{fake.word().title()} {unique_suffix(4)}",
+			"parent_item_group": parent,
+			"is_group": is_group,
+		}
+	)
+	group.insert(ignore_permissions=True)
+	return group.name
+
+
+def receipt_line(item_code, qty, rate, warehouse, **extra):
+	return {"item_code": item_code, "qty": qty, "rate": rate, "warehouse": warehouse, **extra}
+
+
+def make_purchase_receipt(company, supplier, lines, submit=True, posting_date=None, **overrides):
+	receipt = frappe.get_doc(
+		{
+			"doctype": "Purchase Receipt",
+			"company": company.name,
+			"supplier": supplier,
+			"posting_date": posting_date or nowdate(),
+			"set_posting_time": 1,
+			"currency": "USD",
+			"conversion_rate": 1,
+			"items": lines,
+			**overrides,
+		}
+	)
+	receipt.insert(ignore_permissions=True)
+	if submit:
+		receipt.submit()
+	return receipt
+
+
+def make_purchase_order(company, supplier, lines, submit=True):
+	order = frappe.get_doc(
+		{
+			"doctype": "Purchase Order",
+			"company": company.name,
+			"supplier": supplier,
+			"transaction_date": nowdate(),
+			"schedule_date": add_days(nowdate(), 7),
+			"currency": "USD",
+			"conversion_rate": 1,
+			"items": [{**line, "schedule_date": add_days(nowdate(), 7)} for line in lines],
+		}
+	)
+	order.insert(ignore_permissions=True)
+	if submit:
+		order.submit()
+	return order
+
+
+def make_lot_bundle(company, item_code, warehouse, lots: dict[str, float], rate: float):
+	"""A draft inward Serial and Batch Bundle splitting one receipt line over several named lots."""
+	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
+
+	for lot in lots:
+		if not frappe.db.exists("Batch", lot):
+			frappe.get_doc({"doctype": "Batch", "batch_id": lot, "item": item_code}).insert(ignore_permissions=True)
+	bundle = SerialBatchCreation(
+		{
+			"item_code": item_code,
+			"warehouse": warehouse,
+			"voucher_type": "Purchase Receipt",
+			"posting_date": nowdate(),
+			"posting_time": "10:00:00",
+			"qty": sum(lots.values()),
+			"avg_rate": rate,
+			"batches": frappe._dict(lots),
+			"type_of_transaction": "Inward",
+			"company": company.name,
+			"do_not_submit": True,
+		}
+	).make_serial_and_batch_bundle()
+	return bundle.name
+
+
+def make_material_issue(company, item_code, warehouse, qty, batch_no):
+	entry = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"stock_entry_type": "Material Issue",
+			"purpose": "Material Issue",
+			"company": company.name,
+			"items": [
+				{
+					"item_code": item_code,
+					"qty": qty,
+					"s_warehouse": warehouse,
+					"batch_no": batch_no,
+					"use_serial_batch_fields": 1,
+				}
+			],
+		}
+	)
+	entry.insert(ignore_permissions=True)
+	entry.submit()
+	return entry
+
+
+def lot_fixture_world():
+	"""Company, warehouse and supplier for a receiving story."""
+	company = make_company()
+	return frappe._dict(
+		company=company,
+		warehouse=make_warehouse(company),
+		supplier=make_supplier(),
+	)
