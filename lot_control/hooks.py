@@ -11,6 +11,7 @@ required_apps = ["erpnext"]
 # ------------
 
 after_install = "lot_control.install.after_install"
+after_migrate = "lot_control.install.after_migrate"
 before_uninstall = "lot_control.install.before_uninstall"
 
 # Desk

@@ -10,6 +10,11 @@ def after_install():
 	make_custom_fields()
 
 
+def after_migrate():
+	"""Every migrate brings the fields back to this version's definition, so a site is never left half-set."""
+	make_custom_fields()
+
+
 def before_uninstall():
 	delete_custom_fields()
 

@@ -52,4 +52,8 @@ frappe_cli --site "$SITE" migrate --skip-search-index >/dev/null || { echo "migr
 (cd "$BENCH/sites" && as_owner env LOT_CONTROL_BENCH="$BENCH" LOT_CONTROL_SITE="$SITE" \
 	"$PY" -m pytest -q -p no:cacheprovider --rootdir "$APP" "$APP/lot_control/tests/integration" "$@") || failed=1
 
+echo "== install, migrate and uninstall on $SITE"
+(cd "$BENCH/sites" && as_owner env LOT_CONTROL_BENCH="$BENCH" LOT_CONTROL_SITE="$SITE" \
+	"$PY" -m pytest -q -p no:cacheprovider --rootdir "$APP" "$APP/lot_control/tests/lifecycle") || failed=1
+
 exit $failed
