@@ -3,7 +3,10 @@
 import frappe
 from frappe.utils import nowdate
 
-from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import next_lot_code
+from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import (
+	next_lot_code,
+	uses_erpnext_batch_naming,
+)
 
 MIRRORED_BATCH_FIELDS = ("item", "supplier", "manufacturing_date", "expiry_date")
 
@@ -12,7 +15,7 @@ def before_naming(doc, method=None):
 	"""Batches ERPNext would name on its own (auto-created on manufacture, in a bundle) get a lot code."""
 	if doc.batch_id or not doc.item:
 		return
-	if not frappe.get_cached_value("Item", doc.item, "create_new_batch"):
+	if not frappe.get_cached_value("Item", doc.item, "create_new_batch") or uses_erpnext_batch_naming(doc.item):
 		return
 	doc.batch_id = next_lot_code(doc.item, doc.manufacturing_date or nowdate())
 

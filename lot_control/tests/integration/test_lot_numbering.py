@@ -91,3 +91,13 @@ def test_erpnext_auto_created_batches_get_lot_codes(world):
 	item = make_item(create_new_batch=1)
 	batch = frappe.get_doc({"doctype": "Batch", "item": item}).insert()
 	assert re.fullmatch(r"L\d{4}-\d{4}", batch.name)
+
+
+def test_erpnext_stock_settings_batch_naming_series_is_kept_without_a_rule(world):
+	prefix = "SS" + frappe.generate_hash(length=4).upper() + "-"
+	frappe.db.set_single_value("Stock Settings", {"use_naming_series": 1, "naming_series_prefix": prefix})
+	item = make_item()
+	assert receive(world, item).startswith(prefix)
+
+	set_rules(("Item", item, "OWN-{####}"))
+	assert receive(world, item).startswith("OWN-")

@@ -46,24 +46,13 @@ def check_pattern(pattern: str, where: str):
 def next_lot_code(item_code: str, on_date, supplier_batch_code: str | None = None) -> str:
 	"""A new, unused lot code for an item, from the rule that applies to it.
 
-	An item with its own ERPNext Batch Number Series and no rule here keeps its series.
+	Batch naming configured in ERPNext itself (the item's Batch Number Series, or the naming
+	series in Stock Settings) is kept unless a rule here names the item or its group.
 	"""
 	settings = frappe.get_cached_doc("Lot Control Settings")
-	rules = [
-		lot_numbering.NumberingRule(
-			pattern=row.pattern,
-			item_code=row.item if row.applies_to == "Item" else None,
-			item_group=row.item_group if row.applies_to == "Item Group" else None,
-		)
-		for row in settings.numbering_rules
-	]
-	item = frappe.get_cached_value("Item", item_code, ["item_group", "batch_number_series"], as_dict=True)
-	rule = lot_numbering.select_rule(rules, item_code, item_group_ancestry(item.item_group))
-
-	if not rule and item.batch_number_series:
-		return unused_code(
-			lambda: make_autoname(item.batch_number_series, "Batch", frappe._dict(item=item_code))
-		)
+	rule = numbering_rule_for(item_code, settings)
+	if not rule and (series := erpnext_batch_series(item_code)):
+		return unused_code(lambda: make_autoname(series, "Batch", frappe._dict(item=item_code)))
 
 	pattern = rule.pattern if rule else (settings.default_lot_pattern or lot_numbering.DEFAULT_LOT_PATTERN)
 
@@ -85,6 +74,35 @@ def next_lot_code(item_code: str, on_date, supplier_batch_code: str | None = Non
 	if lot_numbering.has_sequence(pattern):
 		return unused_code(render_with_fallback)
 	return lot_numbering.disambiguate(render_with_fallback(), batch_exists)
+
+
+def numbering_rule_for(item_code: str, settings=None) -> lot_numbering.NumberingRule | None:
+	settings = settings or frappe.get_cached_doc("Lot Control Settings")
+	rules = [
+		lot_numbering.NumberingRule(
+			pattern=row.pattern,
+			item_code=row.item if row.applies_to == "Item" else None,
+			item_group=row.item_group if row.applies_to == "Item Group" else None,
+		)
+		for row in settings.numbering_rules
+	]
+	item_group = frappe.get_cached_value("Item", item_code, "item_group")
+	return lot_numbering.select_rule(rules, item_code, item_group_ancestry(item_group))
+
+
+def erpnext_batch_series(item_code: str) -> str | None:
+	from erpnext.stock.doctype.batch.batch import batch_uses_naming_series, get_batch_naming_series
+
+	series = frappe.get_cached_value("Item", item_code, "batch_number_series")
+	if series:
+		return series
+	if batch_uses_naming_series():
+		return get_batch_naming_series() or None
+	return None
+
+
+def uses_erpnext_batch_naming(item_code: str) -> bool:
+	return not numbering_rule_for(item_code) and bool(erpnext_batch_series(item_code))
 
 
 def unused_code(make_code) -> str:
