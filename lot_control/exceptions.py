@@ -25,3 +25,15 @@ class LotHasStockError(frappe.ValidationError):
 
 class InvalidLotPatternError(frappe.ValidationError):
 	pass
+
+
+class LotStatusChangeError(frappe.ValidationError):
+	pass
+
+
+class LotNotUsableError(frappe.ValidationError):
+	pass
+
+
+class LotShortageError(frappe.ValidationError):
+	pass

@@ -10,7 +10,9 @@ required_apps = ["erpnext"]
 # Installation
 # ------------
 
+before_install = "lot_control.install.make_roles"
 after_install = "lot_control.install.after_install"
+before_migrate = "lot_control.install.make_roles"
 after_migrate = "lot_control.install.after_migrate"
 before_uninstall = "lot_control.install.before_uninstall"
 
@@ -24,6 +26,13 @@ doctype_js = {
 # Document Events
 # ---------------
 
+STOCK_MOVEMENT_EVENTS = {
+	"before_validate": "lot_control.overrides.stock_movement.before_validate",
+	"before_submit": "lot_control.overrides.stock_movement.before_submit",
+	"on_submit": "lot_control.overrides.stock_movement.on_submit",
+	"on_cancel": "lot_control.overrides.stock_movement.on_cancel",
+}
+
 doc_events = {
 	"Purchase Receipt": {
 		"before_validate": "lot_control.overrides.purchase_receipt.before_validate",
@@ -31,11 +40,29 @@ doc_events = {
 		"on_submit": "lot_control.overrides.purchase_receipt.on_submit",
 		"on_cancel": "lot_control.overrides.purchase_receipt.on_cancel",
 	},
+	"Stock Entry": {
+		"before_validate": "lot_control.overrides.stock_entry.before_validate",
+		"before_submit": "lot_control.overrides.stock_entry.before_submit",
+		"on_submit": "lot_control.overrides.stock_entry.on_submit",
+		"on_cancel": "lot_control.overrides.stock_entry.on_cancel",
+	},
+	"Delivery Note": STOCK_MOVEMENT_EVENTS,
+	"Sales Invoice": STOCK_MOVEMENT_EVENTS,
+	"Purchase Invoice": STOCK_MOVEMENT_EVENTS,
+	"Quality Inspection": {
+		"on_submit": "lot_control.overrides.quality_inspection.on_submit",
+	},
 	"Batch": {
 		"before_naming": "lot_control.overrides.batch.before_naming",
 		"on_update": "lot_control.overrides.batch.on_update",
 		"on_trash": "lot_control.overrides.batch.on_trash",
 	},
+}
+
+scheduler_events = {
+	"daily": [
+		"lot_control.tasks.mark_expired_lots",
+	],
 }
 
 # Search

@@ -6,17 +6,32 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from lot_control.constants.custom_fields import CUSTOM_FIELDS
 
 
+QUALITY_ROLE = "Lot Quality Manager"
+
+
 def after_install():
 	make_custom_fields()
+	make_roles()
 
 
 def after_migrate():
 	"""Every migrate brings the fields back to this version's definition, so a site is never left half-set."""
 	make_custom_fields()
+	make_roles()
 
 
 def before_uninstall():
 	delete_custom_fields()
+	if frappe.db.exists("Role", QUALITY_ROLE):
+		frappe.delete_doc("Role", QUALITY_ROLE, ignore_permissions=True, force=True)
+
+
+def make_roles():
+	"""The quality role that alone may release a lot held back in Quarantine, On Hold or Rejected."""
+	if not frappe.db.exists("Role", QUALITY_ROLE):
+		frappe.get_doc({"doctype": "Role", "role_name": QUALITY_ROLE, "desk_access": 1}).insert(
+			ignore_permissions=True
+		)
 
 
 def make_custom_fields():

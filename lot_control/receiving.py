@@ -28,25 +28,43 @@ def lot_controlled_items(item_codes) -> dict:
 
 
 def lot_rows(receipt):
-	"""Receipt lines that receive a lot-controlled item into stock (returns draw existing lots)."""
+	"""Lines that receive a lot-controlled item into stock: Purchase Receipt lines (returns draw
+	existing lots) and the lines of a Material Receipt Stock Entry."""
 	if receipt.get("is_return"):
+		return []
+	if receipt.doctype == "Stock Entry" and receipt.purpose != "Material Receipt":
 		return []
 	items = lot_controlled_items(row.item_code for row in receipt.items)
 	return [(row, items[row.item_code]) for row in receipt.items if row.item_code in items]
+
+
+def arrival_warehouse(row) -> str | None:
+	return row.get("t_warehouse") or row.get("warehouse")
+
+
+def stock_owner_of(receipt, item_code: str) -> str | None:
+	"""Whose stock arrives: the customer a receipt is marked consigned by, or the customer of a
+	customer-provided item; otherwise the company's own (None)."""
+	if receipt.get("consignment_customer"):
+		return receipt.consignment_customer
+	provided, customer = frappe.get_cached_value("Item", item_code, ["is_customer_provided_item", "customer"])
+	return customer if provided and customer else None
 
 
 def validate_receipt_lots(receipt):
 	new_numbers = {}
 	for row, item in lot_rows(receipt):
 		validate_lot_dates(row)
-		if row.lot_number:
+		if row.get("lot_number"):
 			validate_new_lot_number(row, new_numbers)
 		if row.serial_and_batch_bundle and flt(row.qty):
 			validate_bundle_adds_up(row, item)
 
 
 def validate_lot_dates(row):
-	if expiry_precedes_manufacture(getdate_or_none(row.lot_manufacturing_date), getdate_or_none(row.lot_expiry_date)):
+	if expiry_precedes_manufacture(
+		getdate_or_none(row.get("lot_manufacturing_date")), getdate_or_none(row.get("lot_expiry_date"))
+	):
 		frappe.throw(
 			_("Row {0}: the lot expiry date {1} for item {2} is before its manufacturing date {3}.").format(
 				row.idx,
@@ -124,7 +142,7 @@ def assign_new_lots(receipt):
 	for row, item in lot_rows(receipt):
 		if row.batch_no or row.serial_and_batch_bundle or not flt(row.qty) or item.has_serial_no:
 			continue
-		code = row.lot_number or lots_of_amended.get((row.idx, row.item_code))
+		code = row.get("lot_number") or lots_of_amended.get((row.idx, row.item_code))
 		if not (code and (code in created or code in lots_of_amended.values())):
 			code = create_lot_batch(receipt, row, item)
 			created[code] = row.item_code
@@ -164,11 +182,11 @@ def lots_of_cancelled_original(receipt) -> dict:
 
 
 def create_lot_batch(receipt, row, item) -> str:
-	manufacturing_date = getdate_or_none(row.lot_manufacturing_date)
-	expiry_date = getdate_or_none(row.lot_expiry_date) or expiry_from_shelf_life(
+	manufacturing_date = getdate_or_none(row.get("lot_manufacturing_date"))
+	expiry_date = getdate_or_none(row.get("lot_expiry_date")) or expiry_from_shelf_life(
 		manufacturing_date or getdate(receipt.posting_date), item.shelf_life_in_days
 	)
-	code = row.lot_number or next_lot_code(row.item_code, receipt.posting_date, row.supplier_batch_code)
+	code = row.get("lot_number") or next_lot_code(row.item_code, receipt.posting_date, row.get("supplier_batch_code"))
 	batch = frappe.get_doc(
 		{
 			"doctype": "Batch",
@@ -176,10 +194,10 @@ def create_lot_batch(receipt, row, item) -> str:
 			"item": row.item_code,
 			"manufacturing_date": manufacturing_date,
 			"expiry_date": expiry_date,
-			"supplier": receipt.supplier,
+			"supplier": receipt.get("supplier"),
 			"reference_doctype": receipt.doctype,
 			"reference_name": receipt.name,
-			"description": row.lot_notes,
+			"description": row.get("lot_notes"),
 		}
 	)
 	batch.flags.ignore_permissions = True
@@ -215,39 +233,73 @@ def upsert_lot(receipt, row, batch_no: str):
 				{"purchase_receipt": receipt.name, "received_date": receipt.posting_date, "unit_cost": row.valuation_rate}
 			)
 			frappe.db.set_value("Batch", batch_no, "reference_name", receipt.name)
-		if lot.status == "Archived":
-			lot.db_set("status", "Released")
-			lot.add_comment("Info", _("Released again: stock received on {0}.").format(receipt.name))
+		if lot.status in ("Archived", "Consumed"):
+			status, reason = initial_lot_status(row)
+			lot.apply_status_change(
+				status, reason or _("Stock received again."), receipt.doctype, receipt.name, by_the_app=True
+			)
 		return
 
+	owner = stock_owner_of(receipt, row.item_code)
 	lot = frappe.get_doc(
 		{
 			"doctype": "Lot",
 			"batch": batch_no,
 			"company": receipt.company,
-			"purchase_receipt": receipt.name,
-			"purchase_order": row.purchase_order,
-			"supplier_batch_code": row.supplier_batch_code,
+			"purchase_receipt": receipt.name if receipt.doctype == "Purchase Receipt" else None,
+			"purchase_order": row.get("purchase_order"),
+			"supplier_batch_code": row.get("supplier_batch_code"),
 			"received_date": receipt.posting_date,
 			"unit_cost": row.valuation_rate,
-			"warehouse": row.warehouse,
-			"storage_bin": row.lot_storage_bin,
-			"notes": row.lot_notes,
-			"status": "Released",
+			"warehouse": arrival_warehouse(row),
+			"storage_bin": row.get("lot_storage_bin"),
+			"notes": row.get("lot_notes"),
+			"stock_owner": "Customer" if owner else "House",
+			"consignment_customer": owner,
 		}
 	)
+	lot.status, reason = initial_lot_status(row)
+	lot.add_history("Status Change", None, lot.status, reason, receipt.doctype, receipt.name)
 	lot.flags.ignore_permissions = True
 	lot.insert()
+
+
+def initial_lot_status(row) -> tuple[str, str | None]:
+	"""A submitted inspection decides; otherwise items set to wait for incoming inspection arrive in Quarantine."""
+	if row.get("quality_inspection"):
+		inspection = frappe.db.get_value(
+			"Quality Inspection", row.quality_inspection, ["status", "docstatus"], as_dict=True
+		)
+		if inspection and inspection.docstatus == 1:
+			if inspection.status == "Accepted":
+				return "Released", _("Quality Inspection {0} accepted.").format(row.quality_inspection)
+			return "Rejected", _("Quality Inspection {0} rejected.").format(row.quality_inspection)
+	if quarantines_on_receipt(row.item_code):
+		return "Quarantine", _("Awaiting incoming inspection.")
+	return "Released", None
+
+
+def quarantines_on_receipt(item_code: str) -> bool:
+	"""The item's own setting, or that of its item group or any group above it."""
+	from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import item_group_ancestry
+
+	if frappe.get_cached_value("Item", item_code, "quarantine_lots_on_receipt"):
+		return True
+	groups = item_group_ancestry(frappe.get_cached_value("Item", item_code, "item_group"))
+	return bool(
+		groups
+		and frappe.db.exists("Item Group", {"name": ("in", groups), "quarantine_lots_on_receipt": 1})
+	)
 
 
 def fill_missing_batch_facts(receipt, row, batch_no: str, batch):
 	"""A lot the user chose by hand may lack what the receipt knows; ERPNext's Batch keeps those facts."""
 	missing = {}
-	if not batch.supplier:
+	if not batch.supplier and receipt.get("supplier"):
 		missing["supplier"] = receipt.supplier
-	if not batch.manufacturing_date and row.lot_manufacturing_date:
+	if not batch.manufacturing_date and row.get("lot_manufacturing_date"):
 		missing["manufacturing_date"] = row.lot_manufacturing_date
-	if not batch.expiry_date and row.lot_expiry_date:
+	if not batch.expiry_date and row.get("lot_expiry_date"):
 		missing["expiry_date"] = row.lot_expiry_date
 	if not batch.reference_name:
 		missing.update(reference_doctype=receipt.doctype, reference_name=receipt.name)
@@ -262,8 +314,9 @@ def archive_lots_of_cancelled_receipt(receipt):
 			continue
 		lot = frappe.get_doc("Lot", lot_name)
 		if lot.status != "Archived":
-			lot.db_set("status", "Archived")
-			lot.add_comment("Info", _("Archived: receipt {0} was cancelled.").format(receipt.name))
+			lot.apply_status_change(
+				"Archived", _("Receipt cancelled."), receipt.doctype, receipt.name, by_the_app=True
+			)
 
 
 def getdate_or_none(value):

@@ -54,6 +54,121 @@ PURCHASE_RECEIPT_ITEM_LOT_FIELDS = [
 	},
 ]
 
+LOT_OVERRIDE_REASON_FIELD = {
+	"fieldname": "lot_override_reason",
+	"label": "Lot Override Reason",
+	"fieldtype": "Small Text",
+	"description": "Lot Quality Manager only: why a lot below its minimum remaining shelf life is used anyway.",
+	"no_copy": 1,
+}
+
+ITEM_LOT_FIELDS = [
+	{
+		"fieldname": "lot_control_section",
+		"label": "Lot Control",
+		"fieldtype": "Section Break",
+		"insert_after": "retain_sample",
+		"collapsible": 1,
+		"depends_on": "eval:doc.has_batch_no",
+	},
+	{
+		"fieldname": "quarantine_lots_on_receipt",
+		"label": "Receive Lots in Quarantine",
+		"fieldtype": "Check",
+		"insert_after": "lot_control_section",
+		"description": "New lots wait in Quarantine for incoming inspection instead of arriving Released.",
+	},
+	{
+		"fieldname": "lot_expiry_warning_days",
+		"label": "Expiry Warning (Days)",
+		"fieldtype": "Int",
+		"insert_after": "quarantine_lots_on_receipt",
+		"description": "Days before expiry that a lot counts as expiring soon. Empty: the Lot Control Settings default.",
+	},
+	{
+		"fieldname": "lot_control_column_break",
+		"fieldtype": "Column Break",
+		"insert_after": "lot_expiry_warning_days",
+	},
+	{
+		"fieldname": "min_remaining_shelf_life_percent",
+		"label": "Minimum Remaining Shelf Life (%)",
+		"fieldtype": "Percent",
+		"insert_after": "lot_control_column_break",
+		"description": "Lots with less of their life left are not picked for builds or deliveries.",
+	},
+]
+
+ITEM_GROUP_LOT_FIELDS = [
+	{
+		"fieldname": "quarantine_lots_on_receipt",
+		"label": "Receive Lots in Quarantine",
+		"fieldtype": "Check",
+		"insert_after": "is_group",
+		"description": "Lots of items in this group (and its sub-groups) wait in Quarantine on receipt.",
+	},
+]
+
+WAREHOUSE_LOT_FIELDS = [
+	{
+		"fieldname": "is_external_location",
+		"label": "External Location",
+		"fieldtype": "Check",
+		"insert_after": "is_group",
+		"description": "Stock here is on hand but not usable: sent out, for example to a contract manufacturer.",
+	},
+]
+
+CUSTOMER_LOT_FIELDS = [
+	{
+		"fieldname": "min_remaining_shelf_life_percent",
+		"label": "Minimum Remaining Shelf Life (%)",
+		"fieldtype": "Percent",
+		"insert_after": "customer_group",
+		"description": "Ship this customer only lots with at least this much of their shelf life left.",
+	},
+]
+
+PURCHASE_RECEIPT_LOT_FIELDS = [
+	{
+		"fieldname": "consignment_customer",
+		"label": "Consigned by Customer",
+		"fieldtype": "Link",
+		"options": "Customer",
+		"insert_after": "supplier_name",
+		"description": "The received stock belongs to this customer (consigned material), not to the company.",
+	},
+]
+
+WORK_ORDER_LOT_FIELDS = [
+	{
+		"fieldname": "lot_owner_policy",
+		"label": "Build From",
+		"fieldtype": "Select",
+		"options": "House stock only\nCustomer's consigned stock only\nHouse and customer's consigned stock",
+		"default": "House stock only",
+		"insert_after": "project",
+	},
+	{
+		"fieldname": "consignment_customer",
+		"label": "Consigning Customer",
+		"fieldtype": "Link",
+		"options": "Customer",
+		"insert_after": "lot_owner_policy",
+		"depends_on": "eval:doc.lot_owner_policy && doc.lot_owner_policy != 'House stock only'",
+		"mandatory_depends_on": "eval:doc.lot_owner_policy && doc.lot_owner_policy != 'House stock only'",
+	},
+]
+
 CUSTOM_FIELDS = {
 	"Purchase Receipt Item": PURCHASE_RECEIPT_ITEM_LOT_FIELDS,
+	"Purchase Receipt": PURCHASE_RECEIPT_LOT_FIELDS,
+	"Item": ITEM_LOT_FIELDS,
+	"Item Group": ITEM_GROUP_LOT_FIELDS,
+	"Warehouse": WAREHOUSE_LOT_FIELDS,
+	"Customer": CUSTOMER_LOT_FIELDS,
+	"Work Order": WORK_ORDER_LOT_FIELDS,
+	"Stock Entry Detail": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
+	"Delivery Note Item": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
+	"Sales Invoice Item": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
 }

@@ -6,6 +6,7 @@ frappe.ui.form.on("Lot", {
 		render_locations(frm);
 		if (frm.is_new()) return;
 
+		frm.add_custom_button(__("Change Status"), () => change_status_dialog(frm));
 		if (frm.doc.status === "Archived") {
 			frm.add_custom_button(__("Restore"), () => call_and_reload(frm, "restore"));
 		} else {
@@ -33,6 +34,43 @@ frappe.ui.form.on("Lot", {
 		frm.add_custom_button(__("Batch"), () => frappe.set_route("Form", "Batch", frm.doc.batch), __("View"));
 	},
 });
+
+function change_status_dialog(frm) {
+	const held_back = ["Quarantine", "On Hold", "Rejected"].includes(frm.doc.status);
+	const dialog = new frappe.ui.Dialog({
+		title: __("Change Status of {0}", [frm.doc.name]),
+		fields: [
+			{
+				fieldname: "status",
+				fieldtype: "Select",
+				label: __("New Status"),
+				reqd: 1,
+				options: ["Released", "Quarantine", "On Hold", "Rejected", "Archived"]
+					.filter((status) => status !== frm.doc.status)
+					.join("\n"),
+			},
+			{
+				fieldname: "reason",
+				fieldtype: "Small Text",
+				label: __("Reason"),
+				reqd: held_back ? 1 : 0,
+				description: held_back
+					? __("Required to take a lot out of {0}.", [__(frm.doc.status)])
+					: "",
+			},
+		],
+		primary_action_label: __("Change Status"),
+		primary_action(values) {
+			frappe
+				.call({ doc: frm.doc, method: "change_status", args: values })
+				.then(() => {
+					dialog.hide();
+					frm.reload_doc();
+				});
+		},
+	});
+	dialog.show();
+}
 
 function call_and_reload(frm, method) {
 	frappe.call({ doc: frm.doc, method }).then(() => frm.reload_doc());

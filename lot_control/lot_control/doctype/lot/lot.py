@@ -4,17 +4,22 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt
+from frappe.utils import flt, getdate, now_datetime, nowdate
 
-from lot_control.exceptions import LotHasStockError, LotHasStockHistoryError
+from lot_control import lot_status
+from lot_control.exceptions import LotHasStockError, LotHasStockHistoryError, LotStatusChangeError
 from lot_control.stock_queries import count_stock_transactions, get_lot_locations
+
+QUALITY_ROLE = "Lot Quality Manager"
 
 
 class Lot(Document):
-	"""What ERPNext's Batch lacks: source, price paid, arrival, status. Quantities stay in the ledger."""
+	"""What ERPNext's Batch lacks: source, price paid, arrival, owner, status. Quantities stay in the ledger."""
 
 	def validate(self):
 		self.validate_batch()
+		self.validate_owner()
+		self.validate_status_unchanged()
 
 	def validate_batch(self):
 		if self.name and not self.is_new() and self.name != self.batch:
@@ -26,8 +31,33 @@ class Lot(Document):
 				)
 			)
 
+	def validate_owner(self):
+		if self.stock_owner != "Customer":
+			self.stock_owner = "House"
+			self.consignment_customer = None
+		elif not self.consignment_customer:
+			frappe.throw(
+				_("Lot {0} of item {1} is a customer's consigned stock: name the consigning customer.").format(
+					frappe.bold(self.name or self.batch), frappe.bold(self.item)
+				)
+			)
+
+	def validate_status_unchanged(self):
+		"""Status moves only through change_status, so every change is checked and recorded."""
+		if self.is_new() or self.flags.status_change_checked:
+			return
+		before = frappe.db.get_value("Lot", self.name, "status")
+		if before != self.status:
+			frappe.throw(
+				_("Change the status of lot {0} with Change Status, so the change is checked and recorded.").format(
+					frappe.bold(self.name)
+				),
+				exc=LotStatusChangeError,
+			)
+
 	def onload(self):
 		self.set_onload("locations", get_lot_locations(self.name))
+		self.set_onload("can_release", QUALITY_ROLE in frappe.get_roles())
 
 	def on_trash(self):
 		transactions = count_stock_transactions(self.name)
@@ -41,9 +71,86 @@ class Lot(Document):
 			)
 
 	@frappe.whitelist()
-	def archive(self):
+	def archive(self, reason: str | None = None):
 		"""Archive a lot once nothing of it is left, so it leaves the default list but stays traceable."""
+		self.change_status("Archived", reason or _("Archived by {0}.").format(frappe.session.user))
+
+	@frappe.whitelist()
+	def restore(self, reason: str | None = None):
+		reason = reason or _("Restored from archive by {0}.").format(frappe.session.user)
+		if self.expiry_date and getdate(self.expiry_date) < getdate(nowdate()):
+			self.check_permission("write")
+			self.apply_status_change("Expired", reason, by_the_app=True)
+		else:
+			self.change_status("Released", reason)
+
+	@frappe.whitelist()
+	def change_status(self, status: str, reason: str | None = None):
+		"""A user's status change, with their permission and role checked."""
 		self.check_permission("write")
+		self.apply_status_change(status, reason)
+
+	def apply_status_change(
+		self,
+		status: str,
+		reason: str | None = None,
+		reference_doctype: str | None = None,
+		reference_name: str | None = None,
+		by_the_app: bool = False,
+	):
+		"""The one way a lot changes status: checked against the rules, recorded with who, when and why."""
+		if status == "Archived":
+			self.refuse_archiving_stock()
+		try:
+			lot_status.check_status_change(
+				self.status,
+				status,
+				reason=reason,
+				has_quality_role=by_the_app or QUALITY_ROLE in frappe.get_roles(),
+				by_the_app=by_the_app,
+				expiry_date=getdate(self.expiry_date) if self.expiry_date else None,
+				on_date=getdate(nowdate()),
+			)
+		except lot_status.StatusChangeRefused as refusal:
+			frappe.throw(
+				_("Lot {0} of item {1} cannot be set to {2}: {3}").format(
+					frappe.bold(self.name), frappe.bold(self.item), _(status), _(str(refusal))
+				),
+				exc=LotStatusChangeError,
+				title=_("Status Change Refused"),
+			)
+		self.add_history("Status Change", self.status, status, reason, reference_doctype, reference_name)
+		self.status = status
+		self.flags.status_change_checked = True
+		self.flags.ignore_permissions = True
+		self.save()
+
+	def add_history(
+		self,
+		event: str,
+		from_status: str | None = None,
+		to_status: str | None = None,
+		reason: str | None = None,
+		reference_doctype: str | None = None,
+		reference_name: str | None = None,
+		qty: float | None = None,
+	):
+		self.append(
+			"history",
+			{
+				"event": event,
+				"from_status": from_status,
+				"to_status": to_status,
+				"reason": reason,
+				"qty": qty,
+				"changed_by": frappe.session.user,
+				"changed_on": now_datetime(),
+				"reference_doctype": reference_doctype,
+				"reference_name": reference_name,
+			},
+		)
+
+	def refuse_archiving_stock(self):
 		locations = get_lot_locations(self.name)
 		if locations:
 			frappe.throw(
@@ -55,15 +162,18 @@ class Lot(Document):
 				exc=LotHasStockError,
 				title=_("Lot Has Stock"),
 			)
-		self.set_status("Archived", _("Archived by {0}.").format(frappe.session.user))
 
-	@frappe.whitelist()
-	def restore(self):
-		self.check_permission("write")
-		self.set_status("Released", _("Restored from archive by {0}.").format(frappe.session.user))
 
-	def set_status(self, status: str, comment: str):
-		if self.status == status:
-			return
-		self.db_set("status", status)
-		self.add_comment("Info", comment)
+def record_lot_event(lot_name: str, event: str, reason: str, reference_doctype: str, reference_name: str, qty=None):
+	"""Disposals, returns and overrides are kept on the lot beside its status changes."""
+	lot = frappe.get_doc("Lot", lot_name)
+	lot.add_history(event, lot.status, lot.status, reason, reference_doctype, reference_name, qty)
+	lot.flags.ignore_permissions = True
+	lot.flags.status_change_checked = True
+	lot.save()
+
+
+def set_lot_status_by_the_app(lot_name: str, status: str, reason: str, reference_doctype=None, reference_name=None):
+	lot = frappe.get_doc("Lot", lot_name)
+	if lot.status != status:
+		lot.apply_status_change(status, reason, reference_doctype, reference_name, by_the_app=True)

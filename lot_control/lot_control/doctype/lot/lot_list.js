@@ -13,7 +13,15 @@ frappe.listview_settings["Lot"] = {
 		}
 	},
 	get_indicator(doc) {
-		const colours = { Released: "green", Archived: "gray" };
+		const colours = {
+			Released: "green",
+			Quarantine: "orange",
+			"On Hold": "yellow",
+			Rejected: "red",
+			Expired: "red",
+			Consumed: "gray",
+			Archived: "gray",
+		};
 		return [__(doc.status), colours[doc.status] || "blue", `status,=,${doc.status}`];
 	},
 	formatters: {

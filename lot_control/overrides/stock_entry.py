@@ -1,0 +1,24 @@
+"""Stock Entry events: Material Receipts create lots like purchase receipts; movements out of stock
+are checked for usable lots."""
+
+from lot_control import receiving
+from lot_control.overrides import stock_movement
+
+
+def before_validate(doc, method=None):
+	receiving.validate_receipt_lots(doc)
+	stock_movement.before_validate(doc, method)
+
+
+def before_submit(doc, method=None):
+	receiving.assign_new_lots(doc)
+	stock_movement.before_submit(doc, method)
+
+
+def on_submit(doc, method=None):
+	receiving.record_received_lots(doc)
+	stock_movement.on_submit(doc, method)
+
+
+def on_cancel(doc, method=None):
+	stock_movement.on_cancel(doc, method)
