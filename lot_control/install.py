@@ -12,12 +12,26 @@ QUALITY_ROLE = "Lot Quality Manager"
 def after_install():
 	make_custom_fields()
 	make_roles()
+	set_settings_defaults()
 
 
 def after_migrate():
 	"""Every migrate brings the fields back to this version's definition, so a site is never left half-set."""
 	make_custom_fields()
 	make_roles()
+	set_settings_defaults()
+
+
+def set_settings_defaults():
+	"""A Single that was never saved reads as empty: store the declared defaults once, keep what users set."""
+	meta = frappe.get_meta("Lot Control Settings")
+	singles = frappe.qb.Table("tabSingles")
+	stored = set(
+		frappe.qb.from_(singles).select(singles.field).where(singles.doctype == "Lot Control Settings").run(pluck=True)
+	)
+	for field in meta.fields:
+		if field.default is not None and field.fieldname not in stored:
+			frappe.db.set_single_value("Lot Control Settings", field.fieldname, field.default)
 
 
 def before_uninstall():

@@ -220,6 +220,45 @@ def check_lot_usage(doc, lines: list[LotLine] | None = None):
 			)
 
 
+def carry_expired_lots_in_bundles(doc):
+	"""With strict expiry off, an expired lot named in the batch field would still be refused by
+	ERPNext's own batch-field check; carried in a Serial and Batch Bundle it goes through, warned."""
+	if strict_expiry_enabled() or movement_kind(doc) not in ("build", "delivery"):
+		return
+	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
+
+	rows = [row for row in outgoing_rows(doc) if row.get("batch_no") and not row.get("serial_and_batch_bundle")]
+	expiry = dict(
+		frappe.get_all(
+			"Batch",
+			filters={"name": ("in", [row.batch_no for row in rows] or [""]), "expiry_date": ("<", doc.posting_date)},
+			fields=["name", "expiry_date"],
+			as_list=True,
+		)
+	)
+	for row in rows:
+		if row.batch_no not in expiry:
+			continue
+		qty = row_stock_qty(doc, row)
+		bundle = SerialBatchCreation(
+			{
+				"item_code": row.item_code,
+				"warehouse": source_warehouse(doc, row),
+				"voucher_type": doc.doctype,
+				"posting_date": doc.posting_date,
+				"posting_time": doc.posting_time,
+				"qty": -qty,
+				"batches": frappe._dict({row.batch_no: qty}),
+				"type_of_transaction": "Outward",
+				"company": doc.company,
+				"do_not_submit": True,
+			}
+		).make_serial_and_batch_bundle()
+		row.serial_and_batch_bundle = bundle.name
+		row.batch_no = None
+		row.use_serial_batch_fields = 0
+
+
 def shelf_life_override_allowed(row) -> bool:
 	return bool((row.get("lot_override_reason") or "").strip()) and QUALITY_ROLE in frappe.get_roles()
 

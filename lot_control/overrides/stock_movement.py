@@ -10,6 +10,7 @@ def before_validate(doc, method=None):
 		return
 	usage.pick_unchosen_lots(doc)
 	usage.check_lot_usage(doc)
+	usage.carry_expired_lots_in_bundles(doc)
 
 
 def before_submit(doc, method=None):

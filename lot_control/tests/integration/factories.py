@@ -189,3 +189,104 @@ def lot_fixture_world():
 		warehouse=make_warehouse(company),
 		supplier=make_supplier(),
 	)
+
+
+def make_customer(**overrides):
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": f"{fake.company()} {unique_suffix(4)}",
+			"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}) or "All Customer Groups",
+			"territory": frappe.db.get_value("Territory", {"is_group": 0}) or "All Territories",
+			**overrides,
+		}
+	)
+	customer.insert(ignore_permissions=True)
+	return customer.name
+
+
+def make_user(*roles):
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": f"{unique_suffix(8).lower()}@{fake.domain_name()}",
+			"first_name": fake.first_name(),
+			"send_welcome_email": 0,
+			"roles": [{"role": role} for role in roles],
+		}
+	)
+	user.insert(ignore_permissions=True)
+	return user.name
+
+
+def make_work_order(company, finished_item, raw_material, qty, source_warehouse, **overrides):
+	"""A submitted Work Order for `qty` of a finished item built from one unit of a raw material each."""
+	bom = frappe.get_doc(
+		{
+			"doctype": "BOM",
+			"item": finished_item,
+			"company": company.name,
+			"quantity": 1,
+			"currency": "USD",
+			"rm_cost_as_per": "Valuation Rate",
+			"items": [{"item_code": raw_material, "qty": 1, "rate": 1}],
+		}
+	)
+	bom.insert(ignore_permissions=True)
+	bom.submit()
+	abbr = company.abbr
+	work_order = frappe.get_doc(
+		{
+			"doctype": "Work Order",
+			"production_item": finished_item,
+			"bom_no": bom.name,
+			"qty": qty,
+			"company": company.name,
+			"source_warehouse": source_warehouse,
+			"wip_warehouse": frappe.db.get_value("Warehouse", {"company": company.name, "warehouse_name": "Work In Progress"})
+			or f"Work In Progress - {abbr}",
+			"fg_warehouse": frappe.db.get_value("Warehouse", {"company": company.name, "warehouse_name": "Finished Goods"})
+			or f"Finished Goods - {abbr}",
+			**overrides,
+		}
+	)
+	work_order.insert(ignore_permissions=True)
+	work_order.submit()
+	return work_order
+
+
+def work_order_entry(work_order, purpose, qty, **row_values):
+	"""A draft Stock Entry for a Work Order, as the Work Order's buttons make it."""
+	from erpnext.manufacturing.doctype.work_order.work_order import make_stock_entry
+
+	entry = frappe.get_doc(make_stock_entry(work_order.name, purpose, qty))
+	for row in entry.items:
+		if row.s_warehouse:
+			row.update(row_values)
+	return entry
+
+
+def make_delivery_note(company, customer, lines, submit=True):
+	note = frappe.get_doc(
+		{
+			"doctype": "Delivery Note",
+			"company": company.name,
+			"customer": customer,
+			"posting_date": nowdate(),
+			"currency": "USD",
+			"conversion_rate": 1,
+			"selling_price_list": frappe.db.get_value("Price List", {"selling": 1}) or "Standard Selling",
+			"items": lines,
+		}
+	)
+	note.insert(ignore_permissions=True)
+	if submit:
+		note.submit()
+	return note
+
+
+def expire_lot(lot: str, on: str = "2026-01-31"):
+	"""Move a lot's expiry into the past the way a user would: on its Batch."""
+	batch = frappe.get_doc("Batch", lot)
+	batch.expiry_date = on
+	batch.save()

@@ -1,0 +1,267 @@
+# Copyright (c) 2026, lot_control developers and contributors
+# For license information, please see license.txt
+
+"""Usable Stock: on-hand stock of lots split into what a build or delivery may pick and, for the
+rest, why not, so a planner sees a shortfall coming before a document is refused.
+
+Quantities are the ledger's balance now; the picking rules (lot_control.picking) are applied as on
+the chosen date, with the site's strict expiry setting, as automatic picking applies them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import frappe
+from frappe import _
+from frappe.utils import flt, formatdate, getdate
+
+from lot_control import picking, usage
+
+HOUSE = "House"
+PRECISION = 6
+
+# Owner is the grouping of this report, not a reason: each owner's row counts that owner's lots.
+REASON_COLUMNS = {
+	picking.UnusableReason.STATUS: "not_usable_status",
+	picking.UnusableReason.EXPIRED: "not_usable_expired",
+	picking.UnusableReason.EXTERNAL_WAREHOUSE: "not_usable_external",
+	picking.UnusableReason.SHELF_LIFE: "not_usable_shelf_life",
+}
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	return get_columns(), get_data(filters)
+
+
+def get_columns() -> list[dict]:
+	return [
+		{"label": _("Item"), "fieldname": "item_code", "fieldtype": "Link", "options": "Item", "width": 180},
+		{
+			"label": _("Warehouse"),
+			"fieldname": "warehouse",
+			"fieldtype": "Link",
+			"options": "Warehouse",
+			"width": 180,
+		},
+		{"label": _("Owner"), "fieldname": "stock_owner", "fieldtype": "Data", "width": 150},
+		{"label": _("Lot"), "fieldname": "lot", "fieldtype": "Link", "options": "Lot", "width": 150},
+		{"label": _("Status"), "fieldname": "status", "fieldtype": "Data", "width": 100},
+		{"label": _("Expiry Date"), "fieldname": "expiry_date", "fieldtype": "Date", "width": 105},
+		{"label": _("On Hand"), "fieldname": "on_hand", "fieldtype": "Float", "width": 100},
+		{"label": _("Usable"), "fieldname": "usable", "fieldtype": "Float", "width": 100},
+		{
+			"label": _("Not Usable: Status"),
+			"fieldname": "not_usable_status",
+			"fieldtype": "Float",
+			"width": 140,
+		},
+		{
+			"label": _("Not Usable: Expired"),
+			"fieldname": "not_usable_expired",
+			"fieldtype": "Float",
+			"width": 140,
+		},
+		{
+			"label": _("Not Usable: External"),
+			"fieldname": "not_usable_external",
+			"fieldtype": "Float",
+			"width": 140,
+		},
+		{
+			"label": _("Not Usable: Shelf Life"),
+			"fieldname": "not_usable_shelf_life",
+			"fieldtype": "Float",
+			"width": 150,
+		},
+		{
+			"label": _("Not Usable Because"),
+			"fieldname": "not_usable_because",
+			"fieldtype": "Data",
+			"width": 300,
+		},
+	]
+
+
+def get_data(filters) -> list[dict]:
+	if not filters.get("company"):
+		return []
+	on_date = getdate(filters.get("as_on_date"))
+	strict = usage.strict_expiry_enabled()
+	balances = get_lot_balances(filters)
+	facts = usage.lot_facts(row.batch_no for row in balances)
+	external = usage.external_warehouses(row.warehouse for row in balances)
+	candidates = [
+		usage.candidate_for(facts[row.batch_no], row.warehouse, flt(row.qty), external, strict)
+		for row in balances
+		if row.batch_no in facts
+	]
+	if filters.get("owner"):
+		candidates = of_owner(candidates, owner_from_label(filters.owner))
+	minimums = shelf_life_minimums(lot.item_code for lot in candidates)
+
+	rows = []
+	for (item_code, warehouse, owner), lots in group_by_location(candidates).items():
+		policy = policy_for_owner(owner, on_date, strict, minimums.get(item_code))
+		rows.extend(group_rows(item_code, warehouse, owner, lots, policy, facts))
+	return rows
+
+
+def get_lot_balances(filters) -> list[dict]:
+	"""Every lot's balance per item and warehouse of the company, in one query: submitted bundles,
+	plus Stock Ledger Entries posted with a batch but no bundle (stock from before v15)."""
+	warehouse_bounds = (
+		frappe.db.get_value("Warehouse", filters.warehouse, ["lft", "rgt"])
+		if filters.get("warehouse")
+		else None
+	) or (None, None)
+	return frappe.db.sql(
+		"""
+		select item_code, warehouse, batch_no, sum(qty) as qty from (
+			select bundle.item_code, entry.warehouse, entry.batch_no, entry.qty
+			from `tabSerial and Batch Entry` entry
+			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+			inner join `tabWarehouse` warehouse on warehouse.name = entry.warehouse
+			where bundle.docstatus = 1 and bundle.is_cancelled = 0 and ifnull(entry.batch_no, '') != ''
+				and warehouse.company = %(company)s
+				and (%(item_code)s is null or bundle.item_code = %(item_code)s)
+				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
+			union all
+			select sle.item_code, sle.warehouse, sle.batch_no, sle.actual_qty
+			from `tabStock Ledger Entry` sle
+			inner join `tabWarehouse` warehouse on warehouse.name = sle.warehouse
+			where sle.is_cancelled = 0 and ifnull(sle.batch_no, '') != ''
+				and ifnull(sle.serial_and_batch_bundle, '') = ''
+				and warehouse.company = %(company)s
+				and (%(item_code)s is null or sle.item_code = %(item_code)s)
+				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
+		) movements
+		group by item_code, warehouse, batch_no
+		having round(sum(qty), %(precision)s) > 0
+		""",
+		{
+			"company": filters.company,
+			"item_code": filters.get("item_code") or None,
+			"lft": warehouse_bounds[0],
+			"rgt": warehouse_bounds[1],
+			"precision": PRECISION,
+		},
+		as_dict=True,
+	)
+
+
+def shelf_life_minimums(item_codes: Iterable[str]) -> dict[str, float]:
+	"""Each item's minimum remaining shelf life, in one query; items without one are left out."""
+	item_codes = list(set(item_codes))
+	if not item_codes:
+		return {}
+	items = frappe.get_all(
+		"Item",
+		filters={"name": ("in", item_codes)},
+		fields=["name", "min_remaining_shelf_life_percent"],
+	)
+	return {
+		item.name: flt(item.min_remaining_shelf_life_percent)
+		for item in items
+		if flt(item.min_remaining_shelf_life_percent)
+	}
+
+
+def group_rows(item_code, warehouse, owner, lots, policy, facts) -> list[dict]:
+	"""The group's row (indent 0) and one row per lot under it (indent 1), in picking order."""
+	group_key = f"{item_code}::{warehouse}::{owner_label(owner)}"
+	group = {
+		"indent": 0,
+		"group_key": group_key,
+		"parent_group": None,
+		"item_code": item_code,
+		"warehouse": warehouse,
+		"stock_owner": owner_label(owner),
+		**quantity_columns(picking.usable_breakdown(lots, policy, PRECISION)),
+	}
+	rows = [group]
+	for lot in picking.sort_for_picking(lots):
+		rows.append(
+			{
+				"indent": 1,
+				"parent_group": group_key,
+				"lot": lot.lot,
+				"status": _(facts[lot.lot].status),
+				"expiry_date": lot.expiry_date,
+				**quantity_columns(picking.usable_breakdown([lot], policy, PRECISION)),
+				"not_usable_because": describe_reasons(lot, picking.unusable_reasons(lot, policy), policy),
+			}
+		)
+	return rows
+
+
+def describe_reasons(lot: picking.LotCandidate, reasons, policy: picking.PickPolicy) -> str:
+	"""Every reason, not only the one the quantity is counted under, so the lot can be put right."""
+	texts = []
+	for reason in reasons:
+		if reason == picking.UnusableReason.STATUS:
+			texts.append(_(lot.status))
+		elif reason == picking.UnusableReason.EXPIRED:
+			texts.append(_("Expired on {0}").format(formatdate(lot.expiry_date)))
+		elif reason == picking.UnusableReason.EXTERNAL_WAREHOUSE:
+			texts.append(_("In an external location"))
+		elif reason == picking.UnusableReason.SHELF_LIFE:
+			left = picking.remaining_shelf_life_percent(lot, policy.on_date)
+			texts.append(
+				_("{0}% shelf life left, below the minimum of {1}%").format(
+					f"{flt(left, 1):g}", f"{flt(policy.min_remaining_shelf_life_percent, 1):g}"
+				)
+			)
+		else:
+			texts.append(_(reason.value.replace("_", " ").capitalize()))
+	return "; ".join(texts)
+
+
+def owner_label(owner: str | None) -> str:
+	return owner or HOUSE
+
+
+def owner_from_label(label: str) -> str | None:
+	return None if label in (HOUSE, _(HOUSE)) else label
+
+
+def quantity_columns(breakdown: dict) -> dict:
+	"""A usable_breakdown as report columns; every unusable reason has its column, so the parts
+	add up to on_hand - usable."""
+	columns = {"on_hand": breakdown["on_hand"], "usable": breakdown["usable"]}
+	for reason, fieldname in REASON_COLUMNS.items():
+		columns[fieldname] = breakdown["unusable"][reason]
+	return columns
+
+
+def of_owner(lots: Iterable[picking.LotCandidate], owner: str | None) -> list[picking.LotCandidate]:
+	return [lot for lot in lots if lot.owner == owner]
+
+
+def group_by_location(
+	lots: Iterable[picking.LotCandidate],
+) -> dict[tuple[str, str, str | None], list[picking.LotCandidate]]:
+	"""Lots by item, warehouse and owner, in that order, house stock before customers' stock."""
+	groups: dict[tuple[str, str, str | None], list[picking.LotCandidate]] = {}
+	for lot in lots:
+		groups.setdefault((lot.item_code, lot.warehouse, lot.owner), []).append(lot)
+	return dict(
+		sorted(
+			groups.items(),
+			key=lambda group: (group[0][0], group[0][1], group[0][2] is not None, group[0][2] or ""),
+		)
+	)
+
+
+def policy_for_owner(
+	owner: str | None, on_date: date, strict_expiry: bool, min_shelf_life: float | None
+) -> picking.PickPolicy:
+	"""Within an owner's group every lot is the owner's own, so owner never makes a lot unusable here."""
+	return picking.PickPolicy(
+		on_date=on_date,
+		allowed_owners=frozenset({owner}),
+		strict_expiry=strict_expiry,
+		min_remaining_shelf_life_percent=min_shelf_life,
+	)

@@ -1,0 +1,78 @@
+"""Two storekeepers submit at the same moment for the last units of one lot: only one may take them.
+
+The documents are prepared and committed first, then submitted from two real database
+connections at once; this test therefore leaves its (uniquely named) records behind."""
+
+import os
+import threading
+
+import frappe
+
+from lot_control.exceptions import LotShortageError
+from lot_control.stock_queries import get_lot_on_hand
+from lot_control.tests.integration.conftest import BENCH, SITE
+from lot_control.tests.integration.factories import (
+	lot_fixture_world,
+	make_item,
+	make_purchase_receipt,
+	receipt_line,
+)
+
+
+def draft_issue(world, item, lot, qty):
+	entry = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"stock_entry_type": "Material Issue",
+			"purpose": "Material Issue",
+			"company": world.company.name,
+			"items": [
+				{"item_code": item, "qty": qty, "s_warehouse": world.warehouse, "batch_no": lot, "use_serial_batch_fields": 1}
+			],
+		}
+	)
+	entry.insert()
+	return entry.name
+
+
+def submit_in_own_connection(entry_name, start, outcomes):
+	frappe.init(site=SITE, sites_path=os.path.join(BENCH, "sites"))
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.set_user("Administrator")
+	try:
+		entry = frappe.get_doc("Stock Entry", entry_name)
+		start.wait(timeout=30)
+		entry.submit()
+		frappe.db.commit()
+		outcomes[entry_name] = "submitted"
+	except Exception as refusal:
+		frappe.db.rollback()
+		outcomes[entry_name] = refusal
+	finally:
+		frappe.destroy()
+
+
+def test_two_submits_for_the_last_units_of_a_lot_cannot_both_succeed():
+	world = lot_fixture_world()
+	item = make_item()
+	receipt = make_purchase_receipt(world.company, world.supplier, [receipt_line(item, 5, 1, world.warehouse)])
+	lot = receipt.items[0].batch_no
+	first, second = draft_issue(world, item, lot, 4), draft_issue(world, item, lot, 4)
+	frappe.db.commit()
+
+	start = threading.Barrier(2)
+	outcomes = {}
+	threads = [threading.Thread(target=submit_in_own_connection, args=(name, start, outcomes)) for name in (first, second)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+
+	results = sorted(outcomes.values(), key=lambda outcome: outcome != "submitted")
+	assert results[0] == "submitted"
+	assert isinstance(results[1], LotShortageError), results[1]
+	assert lot in str(results[1]) and item in str(results[1])
+	frappe.db.rollback()
+	assert get_lot_on_hand(lot) == 1
+	assert sorted(frappe.db.get_value("Stock Entry", name, "docstatus") for name in (first, second)) == [0, 1]
