@@ -210,6 +210,7 @@ def check_lot_usage(doc, lines: list[LotLine] | None = None):
 			if reason == picking.UnusableReason.SHELF_LIFE and shelf_life_override_allowed(line.row):
 				continue
 			refuse(doc, kind, line, lot, reason, policy)
+		warn_if_expiring_soon(line, lot, policy.on_date)
 		if not strict and picking.is_expired(candidate, policy.on_date):
 			frappe.msgprint(
 				_("Row {0}: lot {1} of item {2} expired on {3}; strict expiry is off, so it is used anyway.").format(
@@ -218,6 +219,28 @@ def check_lot_usage(doc, lines: list[LotLine] | None = None):
 				title=_("Expired Lot Used"),
 				indicator="orange",
 			)
+
+
+def expiry_warning_days(item_code: str) -> int:
+	"""The item's own warning window, else the one in Lot Control Settings."""
+	return cint(frappe.get_cached_value("Item", item_code, "lot_expiry_warning_days")) or cint(
+		frappe.db.get_single_value("Lot Control Settings", "expiry_warning_days")
+	)
+
+
+def warn_if_expiring_soon(line: LotLine, lot, on_date):
+	if not lot.expiry_date:
+		return
+	days_left = (getdate(lot.expiry_date) - getdate(on_date)).days
+	if 0 <= days_left <= expiry_warning_days(lot.item_code):
+		frappe.msgprint(
+			_("Row {0}: lot {1} of item {2} expires on {3}, in {4} days.").format(
+				line.row.idx, frappe.bold(line.lot), frappe.bold(lot.item_code), frappe.format(lot.expiry_date, "Date"), days_left
+			),
+			title=_("Lot Expiring Soon"),
+			indicator="orange",
+			alert=True,
+		)
 
 
 def carry_expired_lots_in_bundles(doc):

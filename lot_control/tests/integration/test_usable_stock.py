@@ -470,3 +470,57 @@ def test_not_enough_usable_stock_is_refused_with_the_reasons(world):
 		build(world, qty=5)
 	message = str(refusal.value)
 	assert world.part in message and "2" in message and "status: 10" in message
+
+
+# Strict expiry on every movement that builds or ships, by batch field and by bundle
+
+BUILD_AND_SHIP = [
+	("Stock Entry", "Material Transfer for Manufacture"),
+	("Stock Entry", "Manufacture"),
+	("Stock Entry", "Material Consumption for Manufacture"),
+	("Stock Entry", "Repack"),
+	("Stock Entry", "Send to Subcontractor"),
+	("Stock Entry", "Material Issue"),
+	("Delivery Note", None),
+	("Sales Invoice", None),
+]
+
+
+def movement(world, doctype, purpose, lot, via_bundle, work_order=None):
+	row = {"item_code": world.part, "qty": 1}
+	if via_bundle:
+		row.update(serial_and_batch_bundle=outward_bundle(world, lot, 1, doctype), use_serial_batch_fields=0)
+	else:
+		row.update(batch_no=lot, use_serial_batch_fields=1)
+	if doctype == "Stock Entry":
+		row["s_warehouse"] = world.warehouse
+		doc = {"stock_entry_type": purpose, "purpose": purpose, "work_order": work_order, "items": [row]}
+		if purpose in ("Repack", "Manufacture"):
+			doc["items"].append({"item_code": world.product, "qty": 1, "t_warehouse": world.warehouse, "is_finished_item": 1})
+	else:
+		row.update(warehouse=world.warehouse, rate=5)
+		doc = {"customer": make_customer(), "items": [row], "update_stock": 1, "currency": "USD", "conversion_rate": 1}
+	return frappe.get_doc({"doctype": doctype, "company": world.company.name, "posting_date": nowdate(), **doc})
+
+
+@pytest.mark.parametrize("via_bundle", [False, True], ids=["batch-field", "bundle"])
+def test_strict_expiry_refuses_every_build_and_shipping_movement(world, via_bundle):
+	lot = receive_lot(world)
+	expire_lot(lot)
+	work_order = make_work_order(world.company, world.product, world.part, 1, world.warehouse)
+	for doctype, purpose in BUILD_AND_SHIP:
+		needs_work_order = purpose in ("Material Issue", "Manufacture", "Material Consumption for Manufacture", "Material Transfer for Manufacture")
+		doc = movement(world, doctype, purpose, lot, via_bundle, work_order.name if needs_work_order else None)
+		with pytest.raises(LotNotUsableError) as refusal:
+			doc.insert()
+		message = str(refusal.value)
+		assert lot in message and world.part in message and "expired" in message, (doctype, purpose, message)
+	assert get_lot_on_hand(lot) == 10
+
+
+def test_a_lot_inside_its_warning_window_is_used_with_a_warning(world):
+	frappe.db.set_value("Item", world.part, "lot_expiry_warning_days", 15)
+	lot = receive_lot(world, lot_expiry_date=add_days(nowdate(), 10))
+	frappe.local.message_log = []
+	build(world, lot)
+	assert any("expires on" in str(message) for message in frappe.local.message_log)
