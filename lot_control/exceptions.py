@@ -1,6 +1,8 @@
 """Refusals the app raises, each a ValidationError so Frappe rolls the request back whole."""
 
 import frappe
+from erpnext.stock.doctype.serial_and_batch_bundle.serial_and_batch_bundle import BatchNegativeStockError
+from erpnext.stock.stock_ledger import NegativeStockError
 
 
 class LotNumberTakenError(frappe.ValidationError):
@@ -35,5 +37,5 @@ class LotNotUsableError(frappe.ValidationError):
 	pass
 
 
-class LotShortageError(frappe.ValidationError):
-	pass
+class LotShortageError(BatchNegativeStockError, NegativeStockError):
+	"""Too little usable stock in a lot; ERPNext code that catches its own stock shortages catches this too."""

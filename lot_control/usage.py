@@ -406,6 +406,8 @@ def pick_unchosen_lots(doc):
 		required = row_stock_qty(doc, row)
 		candidates = lot_candidates(row.item_code, warehouse, strict)
 		policy = policy_for(doc, kind, row.item_code, strict)
+		if flt(sum(candidate.qty for candidate in candidates), 6) < flt(required, 6):
+			continue  # plain shortage: ERPNext refuses it with its own negative-stock message
 		result = picking.pick_lots(candidates, required, policy)
 		if result.shortfall > 0:
 			breakdown = picking.usable_breakdown(candidates, policy)
