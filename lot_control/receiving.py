@@ -117,7 +117,9 @@ def validate_new_lot_number(row, new_numbers: dict):
 
 def validate_bundle_adds_up(row, item):
 	lots = get_bundle_lot_quantities(row.serial_and_batch_bundle)
-	line_qty = flt(row.stock_qty) or flt(row.qty) * flt(row.conversion_factor or 1)
+	line_qty = flt(row.get("stock_qty") or row.get("transfer_qty")) or flt(row.qty) * flt(
+		row.get("conversion_factor") or 1
+	)
 	if not lot_quantities_match(line_qty, (lot.qty for lot in lots)):
 		frappe.throw(
 			_(
@@ -137,6 +139,8 @@ def validate_bundle_adds_up(row, item):
 
 def assign_new_lots(receipt):
 	"""Give every line without a chosen lot a new Batch, before ERPNext builds its bundles on submit."""
+	if receipt.doctype != "Purchase Receipt":
+		return  # a Material Receipt keeps ERPNext's rule: new batches only for items that create them
 	created = {}
 	lots_of_amended = lots_of_cancelled_original(receipt)
 	for row, item in lot_rows(receipt):
@@ -210,14 +214,25 @@ def record_received_lots(receipt):
 	for row, _item in lot_rows(receipt):
 		if not flt(row.qty):
 			continue
-		for batch_no in received_batches(row):
+		for batch_no in received_batches(receipt, row):
 			upsert_lot(receipt, row, batch_no)
 
 
-def received_batches(row) -> list[str]:
-	if row.serial_and_batch_bundle:
-		return [lot.batch_no for lot in get_bundle_lot_quantities(row.serial_and_batch_bundle) if lot.batch_no]
-	return [row.batch_no] if row.batch_no else []
+def received_batches(receipt, row) -> list[str]:
+	"""The lots ERPNext posted into stock for a line, read from its submitted inward bundle."""
+	return frappe.db.sql_list(
+		"""
+		select entry.batch_no
+		from `tabSerial and Batch Bundle` bundle
+		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
+		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
+			and bundle.voucher_detail_no = %(row)s and bundle.docstatus = 1 and bundle.is_cancelled = 0
+			and bundle.type_of_transaction = 'Inward' and bundle.is_rejected = 0 and entry.batch_no is not null
+		group by entry.batch_no
+		order by min(entry.idx)
+		""",
+		{"doctype": receipt.doctype, "name": receipt.name, "row": row.name},
+	)
 
 
 def upsert_lot(receipt, row, batch_no: str):

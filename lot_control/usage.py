@@ -139,6 +139,8 @@ def candidate_for(facts, warehouse: str, qty: float, external: set[str], strict_
 	status = facts.status
 	if status == "Expired" and not strict_expiry:
 		status = picking.USABLE_STATUS  # the expiry is warned about, not refused
+	if status == "Consumed":
+		status = picking.USABLE_STATUS  # "nothing left" is derived; a back-dated use is ERPNext's stock check
 	return picking.LotCandidate(
 		lot=facts.lot,
 		item_code=facts.item_code,
@@ -393,8 +395,7 @@ def lot_candidates(item_code: str, warehouse: str, strict_expiry: bool) -> list[
 
 
 def pick_unchosen_lots(doc):
-	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO; a row that
-	needs several lots is split into one row per lot so each choice stays visible."""
+	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO, in a bundle."""
 	kind = movement_kind(doc)
 	if kind not in ("build", "delivery"):
 		return
@@ -402,6 +403,8 @@ def pick_unchosen_lots(doc):
 	for row in list(outgoing_rows(doc)):
 		if row.get("batch_no") or row.get("serial_and_batch_bundle") or not flt(row.qty):
 			continue
+		if draws_reserved_stock(row):
+			continue  # ERPNext delivers the lots reserved for the order; they are checked once posted
 		warehouse = source_warehouse(doc, row)
 		required = row_stock_qty(doc, row)
 		candidates = lot_candidates(row.item_code, warehouse, strict)
@@ -434,33 +437,48 @@ def pick_unchosen_lots(doc):
 		assign_allocations(doc, row, result.allocations)
 
 
+def draws_reserved_stock(row) -> bool:
+	if not (row.get("against_sales_order") and row.get("so_detail")):
+		return False
+	if not cint(frappe.db.get_single_value("Stock Settings", "enable_stock_reservation")):
+		return False
+	return bool(
+		frappe.db.exists(
+			"Stock Reservation Entry",
+			{
+				"voucher_type": "Sales Order",
+				"voucher_no": row.against_sales_order,
+				"voucher_detail_no": row.so_detail,
+				"docstatus": 1,
+				"status": ("not in", ("Delivered", "Cancelled")),
+			},
+		)
+	)
+
+
 def assign_allocations(doc, row, allocations):
-	conversion = flt(row.get("conversion_factor")) or 1
-	first, *rest = allocations
-	row.batch_no = first.lot
-	row.use_serial_batch_fields = 1
-	set_row_qty(doc, row, first.qty, conversion)
-	position = doc.items.index(row)
-	for offset, allocation in enumerate(rest, start=1):
-		copy = frappe.copy_doc(row, ignore_no_copy=False).as_dict()
-		for field in ("name", "idx", "parent", "parentfield", "parenttype", "serial_and_batch_bundle"):
-			copy.pop(field, None)
-		new_row = doc.append("items", copy)
-		doc.items.remove(new_row)
-		doc.items.insert(position + offset, new_row)
-		new_row.batch_no = allocation.lot
-		new_row.use_serial_batch_fields = 1
-		set_row_qty(doc, new_row, allocation.qty, conversion)
-	for index, item_row in enumerate(doc.items, start=1):
-		item_row.idx = index
+	"""The chosen lots go into a Serial and Batch Bundle on the row, as ERPNext's own picking does."""
+	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
 
-
-def set_row_qty(doc, row, stock_qty: float, conversion: float):
-	row.qty = flt(stock_qty / conversion, row.precision("qty"))
-	if doc.doctype == "Stock Entry":
-		row.transfer_qty = stock_qty
-	else:
-		row.stock_qty = stock_qty
+	batches = frappe._dict()
+	for allocation in allocations:
+		batches[allocation.lot] = batches.get(allocation.lot, 0) + allocation.qty
+	bundle = SerialBatchCreation(
+		{
+			"item_code": row.item_code,
+			"warehouse": source_warehouse(doc, row),
+			"voucher_type": doc.doctype,
+			"posting_date": doc.posting_date,
+			"posting_time": doc.posting_time,
+			"qty": -sum(batches.values()),
+			"batches": batches,
+			"type_of_transaction": "Outward",
+			"company": doc.company,
+			"do_not_submit": True,
+		}
+	).make_serial_and_batch_bundle()
+	row.serial_and_batch_bundle = bundle.name
+	row.use_serial_batch_fields = 0
 
 
 def lock_and_recheck_lots(doc):

@@ -45,6 +45,16 @@ def receive_lot(world, qty=10, item=None, warehouse=None, **line):
 	return receipt.items[0].batch_no
 
 
+def picked_lots(doc):
+	"""The lots a submitted document drew, in bundle order."""
+	return [
+		(entry.batch_no, abs(entry.qty))
+		for row in doc.items
+		if row.serial_and_batch_bundle and (row.get("s_warehouse") or doc.doctype != "Stock Entry")
+		for entry in frappe.get_doc("Serial and Batch Bundle", row.serial_and_batch_bundle).entries
+	]
+
+
 def lot_status(lot):
 	return frappe.db.get_value("Lot", lot, "status")
 
@@ -338,7 +348,7 @@ def test_a_receipt_marked_consigned_makes_customer_owned_lots(world):
 
 def test_customer_provided_material_received_by_stock_entry_is_the_customers(world):
 	customer = make_customer()
-	item = make_item(is_customer_provided_item=1, customer=customer, is_purchase_item=0)
+	item = make_item(is_customer_provided_item=1, customer=customer, is_purchase_item=0, create_new_batch=1)
 	entry = frappe.get_doc(
 		{
 			"doctype": "Stock Entry",
@@ -446,8 +456,7 @@ def test_unchosen_lots_are_picked_first_expiring_first_and_never_unusable(world)
 	frappe.get_doc("Lot", held).change_status("On Hold", "supplier recall notice")
 
 	entry = build(world, qty=6)
-	picked = [(row.batch_no, row.transfer_qty) for row in entry.items if row.s_warehouse]
-	assert picked == [(soon, 3), (later, 3)]
+	assert picked_lots(entry) == [(soon, 3), (later, 3)]
 	assert [on_hand_in(lot, world.warehouse) for lot in (soon, later, held)] == [0, 2, 50]
 
 
@@ -458,7 +467,7 @@ def test_a_delivery_with_no_lot_chosen_is_picked_for_the_customer(world):
 	note = make_delivery_note(
 		world.company, customer, [{"item_code": world.part, "qty": 4, "rate": 5, "warehouse": world.warehouse}]
 	)
-	assert [row.batch_no for row in note.items] == [theirs]
+	assert picked_lots(note) == [(theirs, 4)]
 	assert get_lot_on_hand(other) == 4
 
 
