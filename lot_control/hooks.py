@@ -48,7 +48,12 @@ doc_events = {
 	},
 	"Delivery Note": STOCK_MOVEMENT_EVENTS,
 	"Sales Invoice": STOCK_MOVEMENT_EVENTS,
-	"Purchase Invoice": STOCK_MOVEMENT_EVENTS,
+	"Purchase Invoice": {
+		"before_validate": "lot_control.overrides.purchase_invoice.before_validate",
+		"before_submit": "lot_control.overrides.purchase_invoice.before_submit",
+		"on_submit": "lot_control.overrides.purchase_invoice.on_submit",
+		"on_cancel": "lot_control.overrides.purchase_invoice.on_cancel",
+	},
 	"Quality Inspection": {
 		"on_submit": "lot_control.overrides.quality_inspection.on_submit",
 	},

@@ -2,7 +2,7 @@
 
 import frappe
 from frappe import _
-from frappe.utils import flt, getdate
+from frappe.utils import cint, flt, getdate
 
 from lot_control.exceptions import LotDatesError, LotNumberTakenError, LotQuantityMismatchError
 from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import next_lot_code
@@ -33,6 +33,8 @@ def lot_rows(receipt):
 	if receipt.get("is_return"):
 		return []
 	if receipt.doctype == "Stock Entry" and receipt.purpose != "Material Receipt":
+		return []
+	if receipt.doctype == "Purchase Invoice" and not cint(receipt.get("update_stock")):
 		return []
 	items = lot_controlled_items(row.item_code for row in receipt.items)
 	return [(row, items[row.item_code]) for row in receipt.items if row.item_code in items]
@@ -139,7 +141,7 @@ def validate_bundle_adds_up(row, item):
 
 def assign_new_lots(receipt):
 	"""Give every line without a chosen lot a new Batch, before ERPNext builds its bundles on submit."""
-	if receipt.doctype != "Purchase Receipt":
+	if receipt.doctype == "Stock Entry":
 		return  # a Material Receipt keeps ERPNext's rule: new batches only for items that create them
 	created = {}
 	lots_of_amended = lots_of_cancelled_original(receipt)
@@ -159,7 +161,7 @@ def lots_of_cancelled_original(receipt) -> dict:
 
 	ERPNext clears batch_no on cancel, so the lots are read from the original's cancelled bundles.
 	"""
-	if not receipt.get("amended_from"):
+	if receipt.doctype != "Purchase Receipt" or not receipt.get("amended_from"):
 		return {}
 	rows = frappe.db.sql(
 		"""

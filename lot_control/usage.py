@@ -397,8 +397,8 @@ def lot_candidates(item_code: str, warehouse: str, strict_expiry: bool) -> list[
 def pick_unchosen_lots(doc):
 	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO, in a bundle."""
 	kind = movement_kind(doc)
-	if kind not in ("build", "delivery"):
-		return
+	if kind not in ("build", "delivery") or doc.get("is_internal_customer"):
+		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks
 	strict = strict_expiry_enabled()
 	for row in list(outgoing_rows(doc)):
 		if row.get("batch_no") or row.get("serial_and_batch_bundle") or not flt(row.qty):

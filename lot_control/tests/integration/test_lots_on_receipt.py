@@ -299,3 +299,30 @@ def test_lot_quantities_that_do_not_add_up_to_the_line_are_refused(world):
 	message = str(refusal.value)
 	assert item in message and first_lot in message and second_lot in message
 	assert not frappe.db.exists("Lot", first_lot)
+
+
+def test_a_purchase_invoice_that_updates_stock_receives_lots_too(world):
+	item = make_item()
+	invoice = frappe.get_doc(
+		{
+			"doctype": "Purchase Invoice",
+			"company": world.company.name,
+			"supplier": world.supplier,
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"update_stock": 1,
+			"currency": "USD",
+			"conversion_rate": 1,
+			"items": [receipt_line(item, 7, 3.5, world.warehouse, supplier_batch_code="INV-DC9")],
+		}
+	)
+	invoice.insert()
+	invoice.submit()
+	lot = frappe.get_doc("Lot", invoice.items[0].batch_no)
+	assert lot.supplier == world.supplier and lot.unit_cost == pytest.approx(3.5)
+	assert lot.supplier_batch_code == "INV-DC9"
+	assert frappe.db.get_value("Batch", lot.name, ["reference_doctype", "reference_name"]) == (
+		"Purchase Invoice",
+		invoice.name,
+	)
+	assert get_lot_on_hand(lot.name) == 7
