@@ -26,7 +26,7 @@ doctype_js = {
 # Document Events
 # ---------------
 
-STOCK_MOVEMENT_EVENTS = {
+STOCK_DOCUMENT_EVENTS = {
 	"before_validate": "lot_control.overrides.stock_movement.before_validate",
 	"before_submit": "lot_control.overrides.stock_movement.before_submit",
 	"on_submit": "lot_control.overrides.stock_movement.on_submit",
@@ -34,26 +34,11 @@ STOCK_MOVEMENT_EVENTS = {
 }
 
 doc_events = {
-	"Purchase Receipt": {
-		"before_validate": "lot_control.overrides.purchase_receipt.before_validate",
-		"before_submit": "lot_control.overrides.purchase_receipt.before_submit",
-		"on_submit": "lot_control.overrides.purchase_receipt.on_submit",
-		"on_cancel": "lot_control.overrides.purchase_receipt.on_cancel",
-	},
-	"Stock Entry": {
-		"before_validate": "lot_control.overrides.stock_entry.before_validate",
-		"before_submit": "lot_control.overrides.stock_entry.before_submit",
-		"on_submit": "lot_control.overrides.stock_entry.on_submit",
-		"on_cancel": "lot_control.overrides.stock_entry.on_cancel",
-	},
-	"Delivery Note": STOCK_MOVEMENT_EVENTS,
-	"Sales Invoice": STOCK_MOVEMENT_EVENTS,
-	"Purchase Invoice": {
-		"before_validate": "lot_control.overrides.purchase_invoice.before_validate",
-		"before_submit": "lot_control.overrides.purchase_invoice.before_submit",
-		"on_submit": "lot_control.overrides.purchase_invoice.on_submit",
-		"on_cancel": "lot_control.overrides.purchase_invoice.on_cancel",
-	},
+	"Purchase Receipt": STOCK_DOCUMENT_EVENTS,
+	"Purchase Invoice": STOCK_DOCUMENT_EVENTS,
+	"Stock Entry": STOCK_DOCUMENT_EVENTS,
+	"Delivery Note": STOCK_DOCUMENT_EVENTS,
+	"Sales Invoice": STOCK_DOCUMENT_EVENTS,
 	"Quality Inspection": {
 		"on_submit": "lot_control.overrides.quality_inspection.on_submit",
 	},

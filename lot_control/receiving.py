@@ -30,7 +30,7 @@ def lot_controlled_items(item_codes) -> dict:
 def lot_rows(receipt):
 	"""Lines that receive a lot-controlled item into stock: Purchase Receipt lines (returns draw
 	existing lots) and the lines of a Material Receipt Stock Entry."""
-	if receipt.get("is_return"):
+	if receipt.doctype not in ("Purchase Receipt", "Purchase Invoice", "Stock Entry") or receipt.get("is_return"):
 		return []
 	if receipt.doctype == "Stock Entry" and receipt.purpose != "Material Receipt":
 		return []
@@ -326,6 +326,8 @@ def fill_missing_batch_facts(receipt, row, batch_no: str, batch):
 
 def archive_lots_of_cancelled_receipt(receipt):
 	"""A cancelled receipt's lots hold nothing any more: archive those that have no stock elsewhere."""
+	if receipt.doctype != "Purchase Receipt" or receipt.get("is_return"):
+		return
 	for lot_name in frappe.get_all("Lot", filters={"purchase_receipt": receipt.name}, pluck="name"):
 		if get_lot_on_hand(lot_name):
 			continue

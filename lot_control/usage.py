@@ -250,8 +250,6 @@ def carry_expired_lots_in_bundles(doc):
 	ERPNext's own batch-field check; carried in a Serial and Batch Bundle it goes through, warned."""
 	if strict_expiry_enabled() or movement_kind(doc) not in ("build", "delivery"):
 		return
-	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
-
 	rows = [row for row in outgoing_rows(doc) if row.get("batch_no") and not row.get("serial_and_batch_bundle")]
 	expiry = dict(
 		frappe.get_all(
@@ -264,24 +262,8 @@ def carry_expired_lots_in_bundles(doc):
 	for row in rows:
 		if row.batch_no not in expiry:
 			continue
-		qty = row_stock_qty(doc, row)
-		bundle = SerialBatchCreation(
-			{
-				"item_code": row.item_code,
-				"warehouse": source_warehouse(doc, row),
-				"voucher_type": doc.doctype,
-				"posting_date": doc.posting_date,
-				"posting_time": doc.posting_time,
-				"qty": -qty,
-				"batches": frappe._dict({row.batch_no: qty}),
-				"type_of_transaction": "Outward",
-				"company": doc.company,
-				"do_not_submit": True,
-			}
-		).make_serial_and_batch_bundle()
-		row.serial_and_batch_bundle = bundle.name
+		attach_outward_bundle(doc, row, {row.batch_no: row_stock_qty(doc, row)})
 		row.batch_no = None
-		row.use_serial_batch_fields = 0
 
 
 def shelf_life_override_allowed(row) -> bool:
@@ -395,7 +377,11 @@ def lot_candidates(item_code: str, warehouse: str, strict_expiry: bool) -> list[
 
 
 def pick_unchosen_lots(doc):
-	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO, in a bundle."""
+	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO, in a bundle.
+
+	Picked at submit, not on every save, so a draft's quantities can still change freely."""
+	if doc.docstatus != 1:
+		return
 	kind = movement_kind(doc)
 	if kind not in ("build", "delivery") or doc.get("is_internal_customer"):
 		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks
@@ -458,11 +444,16 @@ def draws_reserved_stock(row) -> bool:
 
 def assign_allocations(doc, row, allocations):
 	"""The chosen lots go into a Serial and Batch Bundle on the row, as ERPNext's own picking does."""
+	lots = {}
+	for allocation in allocations:
+		lots[allocation.lot] = lots.get(allocation.lot, 0) + allocation.qty
+	attach_outward_bundle(doc, row, lots)
+
+
+def attach_outward_bundle(doc, row, lots: dict):
+	"""A draft outward bundle drawing the given quantity of each lot, linked to the row."""
 	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
 
-	batches = frappe._dict()
-	for allocation in allocations:
-		batches[allocation.lot] = batches.get(allocation.lot, 0) + allocation.qty
 	bundle = SerialBatchCreation(
 		{
 			"item_code": row.item_code,
@@ -470,8 +461,8 @@ def assign_allocations(doc, row, allocations):
 			"voucher_type": doc.doctype,
 			"posting_date": doc.posting_date,
 			"posting_time": doc.posting_time,
-			"qty": -sum(batches.values()),
-			"batches": batches,
+			"qty": -sum(lots.values()),
+			"batches": frappe._dict(lots),
 			"type_of_transaction": "Outward",
 			"company": doc.company,
 			"do_not_submit": True,

@@ -1,28 +1,34 @@
-"""Events shared by every stock document that takes lots out of stock (Stock Entry, Delivery
-Note, Sales Invoice, returns): pick, check, lock, then record. The rules live in lot_control.usage."""
+"""Events of every stock document that moves lots: Purchase Receipt, Purchase Invoice, Stock Entry,
+Delivery Note, Sales Invoice. Receipts get their lots (lot_control.receiving); movements out of
+stock are picked, checked, locked and recorded (lot_control.usage). Each step is a no-op where it
+does not apply."""
 
-from lot_control import usage
+from lot_control import receiving, usage
 
 
 def before_validate(doc, method=None):
-	"""Before ERPNext's own checks, so a lot that may not be used is refused as such."""
+	"""Before ERPNext's own checks, so a wrong or unusable lot is refused as such."""
 	if doc.docstatus == 2:
 		return
+	receiving.validate_receipt_lots(doc)
 	usage.pick_unchosen_lots(doc)
 	usage.check_lot_usage(doc)
 	usage.carry_expired_lots_in_bundles(doc)
 
 
 def before_submit(doc, method=None):
+	receiving.assign_new_lots(doc)
 	usage.check_lot_usage(doc)
 	usage.lock_and_recheck_lots(doc)
 
 
 def on_submit(doc, method=None):
+	receiving.record_received_lots(doc)
 	usage.check_lot_usage(doc, usage.outgoing_lot_lines_posted(doc))
 	usage.record_overrides_and_disposals(doc)
 	usage.refresh_consumed_status(doc)
 
 
 def on_cancel(doc, method=None):
+	receiving.archive_lots_of_cancelled_receipt(doc)
 	usage.refresh_consumed_status(doc)
