@@ -136,7 +136,7 @@ def roll_up_build_cost(
 	)
 
 
-def split_unit_costs(total_cost: Number, quantities: Sequence[Number], precision: int) -> tuple[Decimal, ...]:
+def split_build_cost(total_cost: Number, quantities: Sequence[Number], precision: int) -> tuple[Decimal, ...]:
 	"""Each produced lot's share of a build's total cost, in proportion to its quantity.
 
 	Shares are rounded by the largest-remainder method so they add up exactly to total_cost

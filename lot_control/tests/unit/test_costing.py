@@ -17,7 +17,7 @@ from lot_control.costing import (
 	CostLine,
 	inventory_value,
 	roll_up_build_cost,
-	split_unit_costs,
+	split_build_cost,
 )
 
 fake = Faker()
@@ -144,7 +144,9 @@ def test_currency_precision_applies_to_every_amount():
 def test_unit_cost_is_rounded_once_from_the_exact_quotient():
 	# 1.4999...97 / 3 is 0.4999...99 (40 places); a 28-digit division would make it 0.5 and round to 1.
 	total = Decimal("1." + "4" + "9" * 38 + "7")
-	cost = roll_up_build_cost([], produced_qty=3, additional_cost=total, currency_precision=40, rate_precision=0)
+	cost = roll_up_build_cost(
+		[], produced_qty=3, additional_cost=total, currency_precision=40, rate_precision=0
+	)
 	assert cost.total_cost == total
 	assert cost.unit_cost == Decimal("0")
 
@@ -250,7 +252,11 @@ def test_one_lot_listed_with_two_items_owners_or_costs_is_refused(change, label)
 
 def test_the_same_cost_written_two_ways_is_one_cost():
 	lot = lot_code()
-	rows = [consumed(1, Decimal("1.2"), lot=lot), consumed(1, 1.20, lot=lot), consumed(1, Decimal("1.200"), lot=lot)]
+	rows = [
+		consumed(1, Decimal("1.2"), lot=lot),
+		consumed(1, 1.20, lot=lot),
+		consumed(1, Decimal("1.200"), lot=lot),
+	]
 	cost = roll_up_build_cost(rows, produced_qty=1)
 	assert cost.total_cost == Decimal("3.60")
 
@@ -316,7 +322,7 @@ def test_negative_zero_is_plain_zero():
 
 
 def test_split_over_equal_lots_gives_the_leftover_cent_to_the_first():
-	assert split_unit_costs(Decimal("100.00"), [1, 1, 1], 2) == (
+	assert split_build_cost(Decimal("100.00"), [1, 1, 1], 2) == (
 		Decimal("33.34"),
 		Decimal("33.33"),
 		Decimal("33.33"),
@@ -324,16 +330,16 @@ def test_split_over_equal_lots_gives_the_leftover_cent_to_the_first():
 
 
 def test_split_gives_the_leftover_to_the_largest_remainder():
-	parts = split_unit_costs(Decimal("10"), [Decimal("1"), Decimal("2")], 2)
+	parts = split_build_cost(Decimal("10"), [Decimal("1"), Decimal("2")], 2)
 	assert [str(part) for part in parts] == ["3.33", "6.67"]
 
 
 def test_split_of_a_cost_that_divides_evenly_is_exact():
-	assert split_unit_costs(Decimal("90"), [10, 20, 60], 2) == (Decimal("10"), Decimal("20"), Decimal("60"))
+	assert split_build_cost(Decimal("90"), [10, 20, 60], 2) == (Decimal("10"), Decimal("20"), Decimal("60"))
 
 
 def test_split_leaves_a_lot_of_nothing_at_zero():
-	assert split_unit_costs(Decimal("0.05"), [0, 3, 0, 3], 2) == (
+	assert split_build_cost(Decimal("0.05"), [0, 3, 0, 3], 2) == (
 		Decimal("0"),
 		Decimal("0.03"),
 		Decimal("0"),
@@ -342,7 +348,7 @@ def test_split_leaves_a_lot_of_nothing_at_zero():
 
 
 def test_split_rounds_the_total_half_up_first():
-	parts = split_unit_costs(2.675, [1.0, 1.0], 2)
+	parts = split_build_cost(2.675, [1.0, 1.0], 2)
 	assert sum(parts) == Decimal("2.68")
 	assert parts == (Decimal("1.34"), Decimal("1.34"))
 
@@ -353,7 +359,7 @@ def test_split_rounds_the_total_half_up_first():
 )
 def test_split_refuses_what_cannot_be_shared(total, quantities):
 	with pytest.raises(ValueError):
-		split_unit_costs(total, quantities, 2)
+		split_build_cost(total, quantities, 2)
 
 
 @settings(max_examples=300)
@@ -369,7 +375,7 @@ def test_split_refuses_what_cannot_be_shared(total, quantities):
 def test_split_parts_add_up_exactly_and_stay_within_one_unit(precision, total_units, quantities):
 	total = Decimal(total_units).scaleb(-precision)
 	unit = Fraction(1, 10**precision)
-	parts = split_unit_costs(total, quantities, precision)
+	parts = split_build_cost(total, quantities, precision)
 
 	assert len(parts) == len(quantities)
 	assert sum(parts) == total
@@ -384,7 +390,11 @@ def test_split_parts_add_up_exactly_and_stay_within_one_unit(precision, total_un
 
 
 def test_inventory_value_rounds_each_lot_then_adds():
-	on_hand = [(lot_code(), 10, Decimal("1.20")), (lot_code(), 2.5, 0.333), (lot_code(), Decimal("3"), Decimal("0.005"))]
+	on_hand = [
+		(lot_code(), 10, Decimal("1.20")),
+		(lot_code(), 2.5, 0.333),
+		(lot_code(), Decimal("3"), Decimal("0.005")),
+	]
 	assert str(inventory_value(on_hand)) == "12.85"
 
 
@@ -446,7 +456,10 @@ def test_total_is_the_rounded_lines_plus_additional_and_unit_cost_is_within_roun
 	cent = Fraction(1, 10**currency_precision)
 	for row, line in zip(rows, cost.lines, strict=True):
 		exact = Fraction(row.qty) * Fraction(row.unit_cost)
-		value, other = (line.amount, line.consigned_value) if row.owner is None else (line.consigned_value, line.amount)
+		if row.owner is None:
+			value, other = line.amount, line.consigned_value
+		else:
+			value, other = line.consigned_value, line.amount
 		assert line.consigned is (row.owner is not None)
 		assert Fraction(value) - exact <= cent / 2
 		assert exact - Fraction(value) < cent / 2
