@@ -360,8 +360,9 @@ def test_customer_provided_material_received_by_stock_entry_is_the_customers(wor
 	)
 	entry.insert()
 	entry.submit()
-	lot = entry.items[0].batch_no
-	assert frappe.db.get_value("Lot", lot, ["stock_owner", "consignment_customer"]) == ("Customer", customer)
+	lots = frappe.get_all("Lot", filters={"item": item}, fields=["name", "stock_owner", "consignment_customer"])
+	assert [(lot.stock_owner, lot.consignment_customer) for lot in lots] == [("Customer", customer)]
+	assert get_lot_on_hand(lots[0].name) == 5
 
 
 def test_a_house_job_may_not_build_from_consigned_stock(world):
