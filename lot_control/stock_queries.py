@@ -61,3 +61,36 @@ def get_bundle_lot_quantities(bundle_name: str) -> list[dict]:
 		.groupby(entry.batch_no)
 		.orderby(Min(entry.idx))
 	).run(as_dict=True)
+
+
+def company_lot_balances(company: str, item_code: str | None = None, warehouse: str | None = None) -> list[dict]:
+	"""Every lot's balance per item and warehouse of a company (a warehouse filter takes its
+	children too), in one query: submitted bundles, plus batch Stock Ledger Entries from before v15."""
+	bounds = (frappe.db.get_value("Warehouse", warehouse, ["lft", "rgt"]) if warehouse else None) or (None, None)
+	return frappe.db.sql(
+		"""
+		select item_code, warehouse, batch_no, sum(qty) as qty from (
+			select bundle.item_code, entry.warehouse, entry.batch_no, entry.qty
+			from `tabSerial and Batch Entry` entry
+			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+			inner join `tabWarehouse` warehouse on warehouse.name = entry.warehouse
+			where bundle.docstatus = 1 and bundle.is_cancelled = 0 and ifnull(entry.batch_no, '') != ''
+				and warehouse.company = %(company)s
+				and (%(item_code)s is null or bundle.item_code = %(item_code)s)
+				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
+			union all
+			select sle.item_code, sle.warehouse, sle.batch_no, sle.actual_qty
+			from `tabStock Ledger Entry` sle
+			inner join `tabWarehouse` warehouse on warehouse.name = sle.warehouse
+			where sle.is_cancelled = 0 and ifnull(sle.batch_no, '') != ''
+				and ifnull(sle.serial_and_batch_bundle, '') = ''
+				and warehouse.company = %(company)s
+				and (%(item_code)s is null or sle.item_code = %(item_code)s)
+				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
+		) movements
+		group by item_code, warehouse, batch_no
+		having round(sum(qty), 6) > 0
+		""",
+		{"company": company, "item_code": item_code or None, "lft": bounds[0], "rgt": bounds[1]},
+		as_dict=True,
+	)

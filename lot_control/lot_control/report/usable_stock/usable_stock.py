@@ -18,6 +18,7 @@ from frappe import _
 from frappe.utils import flt, formatdate, getdate
 
 from lot_control import picking, usage
+from lot_control.stock_queries import company_lot_balances
 
 HOUSE = "House"
 PRECISION = 6
@@ -110,46 +111,7 @@ def get_data(filters) -> list[dict]:
 
 
 def get_lot_balances(filters) -> list[dict]:
-	"""Every lot's balance per item and warehouse of the company, in one query: submitted bundles,
-	plus Stock Ledger Entries posted with a batch but no bundle (stock from before v15)."""
-	warehouse_bounds = (
-		frappe.db.get_value("Warehouse", filters.warehouse, ["lft", "rgt"])
-		if filters.get("warehouse")
-		else None
-	) or (None, None)
-	return frappe.db.sql(
-		"""
-		select item_code, warehouse, batch_no, sum(qty) as qty from (
-			select bundle.item_code, entry.warehouse, entry.batch_no, entry.qty
-			from `tabSerial and Batch Entry` entry
-			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-			inner join `tabWarehouse` warehouse on warehouse.name = entry.warehouse
-			where bundle.docstatus = 1 and bundle.is_cancelled = 0 and ifnull(entry.batch_no, '') != ''
-				and warehouse.company = %(company)s
-				and (%(item_code)s is null or bundle.item_code = %(item_code)s)
-				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
-			union all
-			select sle.item_code, sle.warehouse, sle.batch_no, sle.actual_qty
-			from `tabStock Ledger Entry` sle
-			inner join `tabWarehouse` warehouse on warehouse.name = sle.warehouse
-			where sle.is_cancelled = 0 and ifnull(sle.batch_no, '') != ''
-				and ifnull(sle.serial_and_batch_bundle, '') = ''
-				and warehouse.company = %(company)s
-				and (%(item_code)s is null or sle.item_code = %(item_code)s)
-				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
-		) movements
-		group by item_code, warehouse, batch_no
-		having round(sum(qty), %(precision)s) > 0
-		""",
-		{
-			"company": filters.company,
-			"item_code": filters.get("item_code") or None,
-			"lft": warehouse_bounds[0],
-			"rgt": warehouse_bounds[1],
-			"precision": PRECISION,
-		},
-		as_dict=True,
-	)
+	return company_lot_balances(filters.company, filters.get("item_code"), filters.get("warehouse"))
 
 
 def shelf_life_minimums(item_codes: Iterable[str]) -> dict[str, float]:

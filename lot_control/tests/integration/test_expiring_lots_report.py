@@ -1,0 +1,65 @@
+"""The Expiring Lots report on known stock: what expires soon or already has, its value and urgency."""
+
+import frappe
+import pytest
+from frappe.utils import add_days, nowdate
+
+from lot_control.lot_control.report.expiring_lots.expiring_lots import execute
+from lot_control.tests.integration.factories import (
+	lot_fixture_world,
+	make_customer,
+	make_item,
+	make_purchase_receipt,
+	receipt_line,
+)
+
+
+@pytest.fixture
+def stock():
+	world = lot_fixture_world()
+	world.item = make_item()
+	world.customer = make_customer()
+
+	def receive(qty, rate, expires_in=None, made_ago=None, **extra):
+		line = receipt_line(world.item, qty, rate, world.warehouse)
+		if expires_in is not None:
+			line["lot_expiry_date"] = add_days(nowdate(), expires_in)
+		if made_ago is not None:
+			line["lot_manufacturing_date"] = add_days(nowdate(), -made_ago)
+		receipt = make_purchase_receipt(world.company, world.supplier, [line], **extra)
+		return receipt.items[0].batch_no
+
+	world.soon = receive(10, 2, expires_in=5, made_ago=95)
+	world.expired = receive(4, 3, expires_in=-10, made_ago=90)
+	world.later_in_window = receive(6, 1, expires_in=20, made_ago=80)
+	world.outside_window = receive(8, 1, expires_in=100)
+	world.no_expiry = receive(9, 1)
+	world.consigned = receive(2, 0, expires_in=3, made_ago=7, consignment_customer=world.customer)
+	return world
+
+
+def run(world, **filters):
+	_columns, rows = execute({"company": world.company.name, "item_code": world.item, "days": 30, **filters})
+	return rows
+
+
+def test_lots_expiring_within_the_window_or_expired_in_expiry_order(stock):
+	rows = run(stock)
+	assert [row["lot"] for row in rows] == [stock.expired, stock.consigned, stock.soon, stock.later_in_window]
+	by_lot = {row["lot"]: row for row in rows}
+	assert (by_lot[stock.expired]["days_left"], by_lot[stock.expired]["urgency"]) == (-10, "Expired")
+	assert (by_lot[stock.soon]["days_left"], by_lot[stock.soon]["urgency"]) == (5, "This Week")
+	assert by_lot[stock.later_in_window]["urgency"] == "Soon"
+	assert by_lot[stock.soon]["shelf_life_left"] == 5.0
+	assert by_lot[stock.expired]["shelf_life_left"] == 0
+	assert (by_lot[stock.soon]["qty"], by_lot[stock.soon]["value"]) == (10, 20)
+	assert (by_lot[stock.expired]["qty"], by_lot[stock.expired]["value"]) == (4, 12)
+	assert by_lot[stock.consigned]["stock_owner"] == stock.customer
+	assert by_lot[stock.soon]["stock_owner"] == "House"
+
+
+def test_filters_narrow_the_window_drop_expired_and_pick_an_owner(stock):
+	assert [row["lot"] for row in run(stock, days=10)] == [stock.expired, stock.consigned, stock.soon]
+	assert stock.expired not in [row["lot"] for row in run(stock, include_expired=0)]
+	assert [row["lot"] for row in run(stock, owner=stock.customer)] == [stock.consigned]
+	assert [row["lot"] for row in run(stock, days=120)][-1] == stock.outside_window
