@@ -63,3 +63,22 @@ def test_filters_narrow_the_window_drop_expired_and_pick_an_owner(stock):
 	assert stock.expired not in [row["lot"] for row in run(stock, include_expired=0)]
 	assert [row["lot"] for row in run(stock, owner=stock.customer)] == [stock.consigned]
 	assert [row["lot"] for row in run(stock, days=120)][-1] == stock.outside_window
+
+
+def test_workspace_figures_count_expiring_lots_and_value_stock_by_status():
+	from lot_control.dashboard import lots_expiring_soon, stock_value_by_status
+
+	before = lots_expiring_soon()["value"]
+	world = lot_fixture_world()
+	item = make_item()
+	lines = [
+		receipt_line(item, 5, 2, world.warehouse, lot_expiry_date=add_days(nowdate(), 12)),
+		receipt_line(item, 3, 4, world.warehouse, lot_expiry_date=add_days(nowdate(), 45)),
+		receipt_line(item, 2, 10, world.warehouse),
+	]
+	receipt = make_purchase_receipt(world.company, world.supplier, lines)
+	frappe.get_doc("Lot", receipt.items[2].batch_no).apply_status_change("Quarantine", "retest")
+
+	assert lots_expiring_soon()["value"] == before + 1
+	assert lots_expiring_soon({"days": 60})["value"] >= before + 2
+	assert stock_value_by_status(world.company.name) == {"labels": ["Released", "Quarantine"], "values": [22, 20]}
