@@ -275,6 +275,16 @@ def upsert_lot(receipt, row, batch_no: str):
 			"consignment_customer": owner,
 		}
 	)
+	if row.get("lot_document"):
+		lot.append(
+			"documents",
+			{
+				"document_type": row.get("lot_document_type") or "Other",
+				"document_date": receipt.posting_date,
+				"reference": receipt.name,
+				"file": row.lot_document,
+			},
+		)
 	lot.status, reason = initial_lot_status(row)
 	lot.add_history("Status Change", None, lot.status, reason, receipt.doctype, receipt.name)
 	lot.flags.ignore_permissions = True

@@ -52,6 +52,21 @@ PURCHASE_RECEIPT_ITEM_LOT_FIELDS = [
 		"fieldtype": "Small Text",
 		"insert_after": "lot_expiry_date",
 	},
+	{
+		"fieldname": "lot_document_type",
+		"label": "Lot Document Type",
+		"fieldtype": "Select",
+		"options": "\nCertificate of Conformance\nCertificate of Analysis\nIncoming Inspection Record\nSupplier Test Report\nOther",
+		"insert_after": "lot_notes",
+	},
+	{
+		"fieldname": "lot_document",
+		"label": "Lot Document",
+		"fieldtype": "Attach",
+		"insert_after": "lot_document_type",
+		"description": "A certificate or report that arrived with this stock; it is kept on the lot.",
+		"mandatory_depends_on": "eval:doc.lot_document_type",
+	},
 ]
 
 LOT_OVERRIDE_REASON_FIELD = {
@@ -86,9 +101,17 @@ ITEM_LOT_FIELDS = [
 		"description": "Days before expiry that a lot counts as expiring soon. Empty: the Lot Control Settings default.",
 	},
 	{
+		"fieldname": "required_lot_document",
+		"label": "Document Required to Release",
+		"fieldtype": "Select",
+		"options": "\nCertificate of Conformance\nCertificate of Analysis\nIncoming Inspection Record\nSupplier Test Report",
+		"insert_after": "lot_expiry_warning_days",
+		"description": "A lot of this item cannot be released from Quarantine until it carries this document.",
+	},
+	{
 		"fieldname": "lot_control_column_break",
 		"fieldtype": "Column Break",
-		"insert_after": "lot_expiry_warning_days",
+		"insert_after": "required_lot_document",
 	},
 	{
 		"fieldname": "min_remaining_shelf_life_percent",

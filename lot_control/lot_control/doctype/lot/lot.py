@@ -1,6 +1,8 @@
 # Copyright (c) 2026, lot_control developers and contributors
 # For license information, please see license.txt
 
+from contextlib import contextmanager
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -101,6 +103,8 @@ class Lot(Document):
 		"""The one way a lot changes status: checked against the rules, recorded with who, when and why."""
 		if status == "Archived":
 			self.refuse_archiving_stock()
+		if status == "Released" and self.status in lot_status.HELD_BACK:
+			self.refuse_release_without_required_document()
 		try:
 			lot_status.check_status_change(
 				self.status,
@@ -150,6 +154,17 @@ class Lot(Document):
 			},
 		)
 
+	def refuse_release_without_required_document(self):
+		required = frappe.get_cached_value("Item", self.item, "required_lot_document")
+		if required and not any(row.document_type == required for row in self.documents):
+			frappe.throw(
+				_("Lot {0} of item {1} cannot be released from {2}: it has no {3}. Attach it under Documents first.").format(
+					frappe.bold(self.name), frappe.bold(self.item), _(self.status), _(required)
+				),
+				exc=LotStatusChangeError,
+				title=_("Document Missing"),
+			)
+
 	def refuse_archiving_stock(self):
 		locations = get_lot_locations(self.name)
 		if locations:
@@ -177,3 +192,68 @@ def set_lot_status_by_the_app(lot_name: str, status: str, reason: str, reference
 	lot = frappe.get_doc("Lot", lot_name)
 	if lot.status != status:
 		lot.apply_status_change(status, reason, reference_doctype, reference_name, by_the_app=True)
+
+
+@frappe.whitelist()
+def bulk_change_status(lots, status: str, reason: str | None = None) -> int:
+	"""Change many lots at once from the list, each by the same rules as one by one; all or none."""
+	lots = frappe.parse_json(lots) if isinstance(lots, str) else lots
+	with all_or_none():
+		for name in lots:
+			frappe.get_doc("Lot", name).change_status(status, reason)
+	return len(lots)
+
+
+@frappe.whitelist()
+def bulk_change_expiry(lots, expiry_date: str, reason: str | None = None) -> int:
+	"""Move the expiry date of many lots; the date lives on each lot's Batch and the change is recorded."""
+	lots = frappe.parse_json(lots) if isinstance(lots, str) else lots
+	expiry_date = getdate(expiry_date)
+	with all_or_none():
+		for name in lots:
+			change_expiry(name, expiry_date, reason)
+	return len(lots)
+
+
+def change_expiry(name: str, expiry_date, reason: str | None = None):
+	from lot_control.exceptions import LotDatesError
+
+	lot = frappe.get_doc("Lot", name)
+	lot.check_permission("write")
+	batch = frappe.get_doc("Batch", lot.batch)
+	if batch.manufacturing_date and expiry_date < getdate(batch.manufacturing_date):
+		frappe.throw(
+			_("Lot {0} of item {1}: the new expiry date {2} is before its manufacturing date {3}.").format(
+				frappe.bold(name),
+				frappe.bold(lot.item),
+				frappe.format(expiry_date, "Date"),
+				frappe.format(batch.manufacturing_date, "Date"),
+			),
+			exc=LotDatesError,
+		)
+	previous = batch.expiry_date
+	batch.expiry_date = expiry_date
+	batch.flags.ignore_permissions = True
+	batch.save()
+	lot.reload()
+	lot.add_history(
+		"Expiry Change",
+		lot.status,
+		lot.status,
+		_("Expiry {0} -> {1}. {2}").format(previous or "-", expiry_date, reason or "").strip(),
+	)
+	lot.flags.status_change_checked = True
+	lot.flags.ignore_permissions = True
+	lot.save()
+
+
+@contextmanager
+def all_or_none():
+	"""A refusal part-way through a bulk action undoes the lots already changed."""
+	savepoint = "lot_bulk_action"
+	frappe.db.savepoint(savepoint)
+	try:
+		yield
+	except Exception:
+		frappe.db.rollback(save_point=savepoint)
+		raise

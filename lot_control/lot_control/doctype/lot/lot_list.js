@@ -5,6 +5,8 @@ frappe.listview_settings["Lot"] = {
 	add_fields: ["status", "expiry_date", "item", "supplier"],
 	filters: [["status", "!=", "Archived"]],
 	onload(listview) {
+		listview.page.add_actions_menu_item(__("Change Status"), () => bulk_change_status(listview), false);
+		listview.page.add_actions_menu_item(__("Change Expiry Date"), () => bulk_change_expiry(listview), false);
 		// Offer grouping by item, status and supplier in the sidebar until the user picks their own.
 		const group_by = listview.list_sidebar && listview.list_sidebar.list_group_by;
 		if (group_by && !group_by.user_settings.group_by_fields) {
@@ -33,3 +35,55 @@ frappe.listview_settings["Lot"] = {
 		},
 	},
 };
+
+function selected_lots(listview) {
+	return listview.get_checked_items().map((row) => row.name);
+}
+
+function bulk_change_status(listview) {
+	const lots = selected_lots(listview);
+	const dialog = new frappe.ui.Dialog({
+		title: __("Change Status of {0} Lots", [lots.length]),
+		fields: [
+			{
+				fieldname: "status",
+				fieldtype: "Select",
+				label: __("New Status"),
+				reqd: 1,
+				options: ["Released", "Quarantine", "On Hold", "Rejected", "Archived"].join("\n"),
+			},
+			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason") },
+		],
+		primary_action_label: __("Change Status"),
+		primary_action(values) {
+			frappe
+				.call("lot_control.lot_control.doctype.lot.lot.bulk_change_status", { lots, ...values })
+				.then(() => {
+					dialog.hide();
+					listview.refresh();
+				});
+		},
+	});
+	dialog.show();
+}
+
+function bulk_change_expiry(listview) {
+	const lots = selected_lots(listview);
+	const dialog = new frappe.ui.Dialog({
+		title: __("Change Expiry Date of {0} Lots", [lots.length]),
+		fields: [
+			{ fieldname: "expiry_date", fieldtype: "Date", label: __("New Expiry Date"), reqd: 1 },
+			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason") },
+		],
+		primary_action_label: __("Change Expiry Date"),
+		primary_action(values) {
+			frappe
+				.call("lot_control.lot_control.doctype.lot.lot.bulk_change_expiry", { lots, ...values })
+				.then(() => {
+					dialog.hide();
+					listview.refresh();
+				});
+		},
+	});
+	dialog.show();
+}
