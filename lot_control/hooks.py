@@ -51,7 +51,7 @@ doc_events = {
 
 scheduler_events = {
 	"daily": [
-		"lot_control.tasks.mark_expired_lots",
+		"lot_control.tasks.daily_expiry_watch",
 	],
 }
 

@@ -2,7 +2,7 @@
 
 import frappe
 import pytest
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, getdate, nowdate
 
 from lot_control.lot_control.report.expiring_lots.expiring_lots import execute
 from lot_control.tests.integration.factories import (
@@ -82,3 +82,36 @@ def test_workspace_figures_count_expiring_lots_and_value_stock_by_status():
 	assert lots_expiring_soon()["value"] == before + 1
 	assert lots_expiring_soon({"days": 60})["value"] >= before + 2
 	assert stock_value_by_status(world.company.name) == {"labels": ["Released", "Quarantine"], "values": [22, 20]}
+
+
+def test_the_daily_watch_notifies_the_chosen_role_once_per_lot_and_window():
+	from lot_control.tasks import daily_expiry_watch, notify_lots_entering_warning_window
+	from lot_control.tests.integration.factories import make_user
+
+	planner = make_user("Stock User", "Lot Quality Manager")
+	frappe.db.set_single_value("Lot Control Settings", "expiry_notify_role", "Lot Quality Manager")
+	world = lot_fixture_world()
+	item = make_item(lot_expiry_warning_days=15)
+	receipt = make_purchase_receipt(
+		world.company,
+		world.supplier,
+		[
+			receipt_line(item, 5, 2, world.warehouse, lot_expiry_date=add_days(nowdate(), 10)),
+			receipt_line(item, 5, 2, world.warehouse, lot_expiry_date=add_days(nowdate(), 40)),
+			receipt_line(item, 5, 2, world.warehouse, lot_expiry_date=add_days(nowdate(), -1)),
+		],
+	)
+	entering, outside, expired = (row.batch_no for row in receipt.items)
+
+	daily_expiry_watch()
+	notified = frappe.get_all("Notification Log", filters={"for_user": planner, "document_type": "Lot"}, pluck="document_name")
+	assert entering in notified and outside not in notified and expired not in notified
+	assert frappe.db.get_value("Lot", expired, "status") == "Expired"
+
+	assert entering not in notify_lots_entering_warning_window(), "warned once per lot and window"
+	assert frappe.db.count("Notification Log", {"for_user": planner, "document_name": entering}) == 1
+
+	from lot_control.lot_control.doctype.lot.lot import change_expiry
+
+	change_expiry(entering, getdate(add_days(nowdate(), 12)))
+	assert entering in notify_lots_entering_warning_window(), "a new expiry date opens a new window"
