@@ -9,7 +9,12 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate, now_datetime, nowdate
 
 from lot_control import lot_status
-from lot_control.exceptions import LotHasStockError, LotHasStockHistoryError, LotStatusChangeError
+from lot_control.exceptions import (
+	LotDatesError,
+	LotHasStockError,
+	LotHasStockHistoryError,
+	LotStatusChangeError,
+)
 from lot_control.stock_queries import count_stock_transactions, get_lot_locations
 
 QUALITY_ROLE = "Lot Quality Manager"
@@ -18,10 +23,64 @@ QUALITY_ROLE = "Lot Quality Manager"
 class Lot(Document):
 	"""What ERPNext's Batch lacks: source, price paid, arrival, owner, status. Quantities stay in the ledger."""
 
+	def before_insert(self):
+		self.make_missing_batch()
+		self.take_expiry_from_batch()
+
+	def take_expiry_from_batch(self):
+		batch_expiry = frappe.db.get_value("Batch", self.batch, "expiry_date")
+		if batch_expiry or not self.expiry_date:
+			self.expiry_date = batch_expiry
+		else:
+			frappe.db.set_value("Batch", self.batch, "expiry_date", self.expiry_date)
+
+	def make_missing_batch(self):
+		"""A lot imported from another system may name a batch ERPNext does not have yet: make it,
+		so the Batch stays the record of item, supplier and dates."""
+		if not self.batch or frappe.db.exists("Batch", self.batch):
+			return
+		if not self.item:
+			frappe.throw(_("Lot {0} has no Batch yet: give its Item so one can be made.").format(frappe.bold(self.batch)))
+		frappe.get_doc(
+			{
+				"doctype": "Batch",
+				"batch_id": self.batch,
+				"item": self.item,
+				"supplier": self.supplier,
+				"manufacturing_date": self.manufacturing_date,
+				"expiry_date": self.expiry_date,
+			}
+		).insert(ignore_permissions=True)
+
 	def validate(self):
 		self.validate_batch()
 		self.validate_owner()
 		self.validate_status_unchanged()
+		self.push_expiry_to_batch()
+
+	def push_expiry_to_batch(self):
+		"""An expiry date changed on the lot (in bulk, or by Data Import) is the Batch's expiry."""
+		if self.is_new():
+			return
+		before = frappe.db.get_value("Lot", self.name, "expiry_date")
+		if as_date(before) == as_date(self.expiry_date):
+			return
+		if self.manufacturing_date and self.expiry_date and as_date(self.expiry_date) < as_date(self.manufacturing_date):
+			frappe.throw(
+				_("Lot {0} of item {1}: the new expiry date {2} is before its manufacturing date {3}.").format(
+					frappe.bold(self.name),
+					frappe.bold(self.item),
+					frappe.format(self.expiry_date, "Date"),
+					frappe.format(self.manufacturing_date, "Date"),
+				),
+				exc=LotDatesError,
+			)
+		batch = frappe.get_doc("Batch", self.batch)
+		batch.expiry_date = self.expiry_date
+		batch.flags.ignore_permissions = True
+		batch.save()
+		reason = _("Expiry {0} -> {1}.").format(before or "-", self.expiry_date or "-")
+		self.add_history("Expiry Change", self.status, self.status, f"{reason} {self.flags.expiry_change_reason or ''}".strip())
 
 	def validate_batch(self):
 		if self.name and not self.is_new() and self.name != self.batch:
@@ -216,35 +275,16 @@ def bulk_change_expiry(lots, expiry_date: str, reason: str | None = None) -> int
 
 
 def change_expiry(name: str, expiry_date, reason: str | None = None):
-	from lot_control.exceptions import LotDatesError
-
 	lot = frappe.get_doc("Lot", name)
 	lot.check_permission("write")
-	batch = frappe.get_doc("Batch", lot.batch)
-	if batch.manufacturing_date and expiry_date < getdate(batch.manufacturing_date):
-		frappe.throw(
-			_("Lot {0} of item {1}: the new expiry date {2} is before its manufacturing date {3}.").format(
-				frappe.bold(name),
-				frappe.bold(lot.item),
-				frappe.format(expiry_date, "Date"),
-				frappe.format(batch.manufacturing_date, "Date"),
-			),
-			exc=LotDatesError,
-		)
-	previous = batch.expiry_date
-	batch.expiry_date = expiry_date
-	batch.flags.ignore_permissions = True
-	batch.save()
-	lot.reload()
-	lot.add_history(
-		"Expiry Change",
-		lot.status,
-		lot.status,
-		_("Expiry {0} -> {1}. {2}").format(previous or "-", expiry_date, reason or "").strip(),
-	)
-	lot.flags.status_change_checked = True
+	lot.expiry_date = expiry_date
+	lot.flags.expiry_change_reason = reason
 	lot.flags.ignore_permissions = True
 	lot.save()
+
+
+def as_date(value):
+	return getdate(value) if value else None
 
 
 @contextmanager
