@@ -7,11 +7,15 @@ from lot_control import receiving, usage
 
 
 def before_validate(doc, method=None):
-	"""Before ERPNext's own checks, so a wrong or unusable lot is refused as such."""
+	"""Before ERPNext's own checks, so a wrong or unusable lot is refused as such. On submit the
+	lots are locked here, first of all, before ERPNext's validation takes locks of its own: two
+	documents for the same lot then queue instead of deadlocking."""
 	if doc.docstatus == 2:
 		return
 	receiving.validate_receipt_lots(doc)
 	usage.pick_unchosen_lots(doc)
+	if doc.docstatus == 1:
+		usage.lock_and_recheck_lots(doc)
 	usage.check_lot_usage(doc)
 	usage.carry_expired_lots_in_bundles(doc)
 
@@ -19,7 +23,6 @@ def before_validate(doc, method=None):
 def before_submit(doc, method=None):
 	receiving.assign_new_lots(doc)
 	usage.check_lot_usage(doc)
-	usage.lock_and_recheck_lots(doc)
 
 
 def on_submit(doc, method=None):
