@@ -55,7 +55,8 @@ class CostLine:
 class BuildCost:
 	"""A build's cost and its breakdown, one line per consumed row in input order.
 
-	total_cost = materials_cost + additional_cost; consigned_value is shown beside it, not in it.
+	total_cost = materials_cost + unlotted_materials_cost + additional_cost - scrap_value;
+	consigned_value is shown beside it, not in it.
 	"""
 
 	lines: tuple[CostLine, ...]
@@ -65,6 +66,8 @@ class BuildCost:
 	total_cost: Decimal
 	produced_qty: Decimal
 	unit_cost: Decimal
+	unlotted_materials_cost: Decimal = Decimal(0)
+	scrap_value: Decimal = Decimal(0)
 
 	def lines_by_lot(self) -> tuple[CostLine, ...]:
 		"""One line per lot, in order of first appearance, with quantities and amounts summed.
@@ -94,12 +97,16 @@ def roll_up_build_cost(
 	additional_cost: Number = 0,
 	currency_precision: int = 2,
 	rate_precision: int = 9,
+	unlotted_materials_cost: Number = 0,
+	scrap_value: Number = 0,
 ) -> BuildCost:
 	"""Cost a build from the lots it consumed, so the produced lot carries what its inputs cost.
 
 	Each row's amount is qty x unit_cost rounded to currency_precision; consigned rows cost 0 and
 	their rounded value goes to consigned_value. total_cost is the rounded amounts plus the rounded
 	additional_cost; unit_cost is total_cost / produced_qty rounded to rate_precision.
+	Inputs that are not lot-controlled (screws from a bin) come in as unlotted_materials_cost, and
+	the value of scrap the build gives back is taken off, as ERPNext values a Manufacture entry.
 
 	Raises ValueError when produced_qty is not positive, when a quantity, unit cost or the
 	additional cost is negative or not finite, or when one lot appears with a different item,
@@ -113,6 +120,10 @@ def roll_up_build_cost(
 	extra = _to_decimal(additional_cost, "additional_cost")
 	if extra < 0:
 		raise ValueError(f"additional_cost must not be negative, got {extra}")
+	unlotted = _to_decimal(unlotted_materials_cost, "unlotted_materials_cost")
+	scrap = _to_decimal(scrap_value, "scrap_value")
+	if unlotted < 0 or scrap < 0:
+		raise ValueError("unlotted_materials_cost and scrap_value must not be negative")
 
 	rows = list(consumed)
 	_check_consistent(rows)
@@ -123,7 +134,11 @@ def roll_up_build_cost(
 			currency_quantum
 		)
 		extra = _round_half_up(extra, currency_quantum)
-		total_cost = materials_cost + extra
+		unlotted = _round_half_up(unlotted, currency_quantum)
+		scrap = _round_half_up(scrap, currency_quantum)
+		total_cost = materials_cost + unlotted + extra - scrap
+	if total_cost < 0:
+		raise ValueError(f"scrap worth {scrap} is more than the build cost {total_cost + scrap}")
 	unit_cost = _round_fraction_half_up(Fraction(total_cost) / Fraction(produced), rate_precision)
 	return BuildCost(
 		lines=lines,
@@ -133,6 +148,8 @@ def roll_up_build_cost(
 		total_cost=total_cost,
 		produced_qty=produced,
 		unit_cost=unit_cost,
+		unlotted_materials_cost=unlotted,
+		scrap_value=scrap,
 	)
 
 

@@ -94,3 +94,35 @@ def company_lot_balances(company: str, item_code: str | None = None, warehouse: 
 		{"company": company, "item_code": item_code or None, "lft": bounds[0], "rgt": bounds[1]},
 		as_dict=True,
 	)
+
+
+def get_lot_balances(lots: list[str]) -> dict:
+	"""On-hand quantity of each (lot, warehouse) for the given lots, in two grouped queries."""
+	if not lots:
+		return {}
+	entry = frappe.qb.DocType("Serial and Batch Entry")
+	bundle = frappe.qb.DocType("Serial and Batch Bundle")
+	bundled = (
+		frappe.qb.from_(entry)
+		.inner_join(bundle)
+		.on(bundle.name == entry.parent)
+		.select(entry.batch_no, entry.warehouse, Sum(entry.qty).as_("qty"))
+		.where(entry.batch_no.isin(lots) & (bundle.docstatus == 1) & (bundle.is_cancelled == 0))
+		.groupby(entry.batch_no, entry.warehouse)
+	).run(as_dict=True)
+	sle = frappe.qb.DocType("Stock Ledger Entry")
+	legacy = (
+		frappe.qb.from_(sle)
+		.select(sle.batch_no, sle.warehouse, Sum(sle.actual_qty).as_("qty"))
+		.where(
+			sle.batch_no.isin(lots)
+			& (sle.is_cancelled == 0)
+			& ((sle.serial_and_batch_bundle.isnull()) | (sle.serial_and_batch_bundle == ""))
+		)
+		.groupby(sle.batch_no, sle.warehouse)
+	).run(as_dict=True)
+	balances = {}
+	for row in [*bundled, *legacy]:
+		key = (row.batch_no, row.warehouse)
+		balances[key] = balances.get(key, 0) + flt(row.qty)
+	return balances

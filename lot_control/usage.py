@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control import picking
+from lot_control import builds, picking
 from lot_control.exceptions import LotNotUsableError, LotShortageError
 
 BUILD_PURPOSES = frozenset(
@@ -41,8 +41,11 @@ class LotLine:
 
 
 def movement_kind(doc) -> str | None:
-	"""build and delivery are checked; disposal and supplier_return are allowed and recorded."""
+	"""build and delivery are checked; disposal and supplier_return are allowed and recorded; a
+	split moves part of a lot into a child lot that keeps its status, so it is not a use."""
 	if doc.doctype == "Stock Entry":
+		if doc.get("lot_split_from"):
+			return "split"
 		if doc.purpose in BUILD_PURPOSES or (doc.purpose == "Material Issue" and doc.get("work_order")):
 			return "build"
 		if doc.purpose == "Material Issue":
@@ -394,6 +397,8 @@ def pick_unchosen_lots(doc):
 		warehouse = source_warehouse(doc, row)
 		required = row_stock_qty(doc, row)
 		candidates = lot_candidates(row.item_code, warehouse, strict)
+		if kind == "build":
+			candidates = builds.free_for_work_order(candidates, warehouse, doc.get("work_order"))
 		policy = policy_for(doc, kind, row.item_code, strict)
 		if flt(sum(candidate.qty for candidate in candidates), 6) < flt(required, 6):
 			continue  # plain shortage: ERPNext refuses it with its own negative-stock message
@@ -476,7 +481,7 @@ def lock_and_recheck_lots(doc):
 	"""Two documents submitted at once for the last units of a lot: the lot's Batch row is locked,
 	and the stock is read again with a locking read, so the second one sees the first one's posting."""
 	kind = movement_kind(doc)
-	if kind not in ("build", "delivery", "disposal", "supplier_return"):
+	if kind not in ("build", "delivery", "disposal", "supplier_return", "split"):
 		return
 	lines = outgoing_lot_lines(doc)
 	if not lines:

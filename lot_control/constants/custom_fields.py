@@ -120,6 +120,15 @@ ITEM_LOT_FIELDS = [
 		"insert_after": "lot_control_column_break",
 		"description": "Lots with less of their life left are not picked for builds or deliveries.",
 	},
+	{
+		"fieldname": "produced_lot_expiry_rule",
+		"label": "Expiry of Produced Lots",
+		"fieldtype": "Select",
+		"options": "Earliest of inputs and shelf life\nEarliest input expiry\nItem shelf life only",
+		"default": "Earliest of inputs and shelf life",
+		"insert_after": "min_remaining_shelf_life_percent",
+		"description": "A lot this item is built into expires with the earliest lot consumed, its own shelf life, or whichever comes first.",
+	},
 ]
 
 ITEM_GROUP_LOT_FIELDS = [
@@ -183,6 +192,36 @@ WORK_ORDER_LOT_FIELDS = [
 	},
 ]
 
+WORK_ORDER_BUILD_COST_FIELDS = [
+	{
+		"fieldname": "lot_build_cost_section",
+		"label": "Build Cost by Lot",
+		"fieldtype": "Section Break",
+		"insert_after": "total_operating_cost",
+		"collapsible": 1,
+	},
+	{
+		"fieldname": "lot_build_cost_html",
+		"label": "Build Cost by Lot",
+		"fieldtype": "HTML",
+		"insert_after": "lot_build_cost_section",
+	},
+]
+
+STOCK_ENTRY_LOT_FIELDS = [
+	{
+		"fieldname": "lot_split_from",
+		"label": "Split of Lot",
+		"fieldtype": "Link",
+		"options": "Lot",
+		"insert_after": "stock_entry_type",
+		"read_only": 1,
+		"no_copy": 1,
+		"depends_on": "lot_split_from",
+		"description": "This entry moves part of a lot into a new child lot.",
+	},
+]
+
 CUSTOM_FIELDS = {
 	"Purchase Receipt Item": PURCHASE_RECEIPT_ITEM_LOT_FIELDS,
 	"Purchase Receipt": PURCHASE_RECEIPT_LOT_FIELDS,
@@ -190,7 +229,8 @@ CUSTOM_FIELDS = {
 	"Item Group": ITEM_GROUP_LOT_FIELDS,
 	"Warehouse": WAREHOUSE_LOT_FIELDS,
 	"Customer": CUSTOMER_LOT_FIELDS,
-	"Work Order": WORK_ORDER_LOT_FIELDS,
+	"Work Order": WORK_ORDER_LOT_FIELDS + WORK_ORDER_BUILD_COST_FIELDS,
+	"Stock Entry": STOCK_ENTRY_LOT_FIELDS,
 	"Stock Entry Detail": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
 	"Delivery Note Item": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
 	"Sales Invoice Item": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],

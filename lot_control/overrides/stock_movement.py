@@ -3,7 +3,7 @@ Delivery Note, Sales Invoice. Receipts get their lots (lot_control.receiving); m
 stock are picked, checked, locked and recorded (lot_control.usage). Each step is a no-op where it
 does not apply."""
 
-from lot_control import receiving, usage
+from lot_control import builds, receiving, usage
 
 
 def before_validate(doc, method=None):
@@ -17,21 +17,25 @@ def before_validate(doc, method=None):
 	if doc.docstatus == 1:
 		usage.lock_and_recheck_lots(doc)
 	usage.check_lot_usage(doc)
+	builds.check_work_order_holdings(doc)
 	usage.carry_expired_lots_in_bundles(doc)
 
 
 def before_submit(doc, method=None):
 	receiving.assign_new_lots(doc)
 	usage.check_lot_usage(doc)
+	builds.assign_produced_lots(doc)
 
 
 def on_submit(doc, method=None):
 	receiving.record_received_lots(doc)
 	usage.check_lot_usage(doc, usage.outgoing_lot_lines_posted(doc))
 	usage.record_overrides_and_disposals(doc)
+	builds.record_build(doc)
 	usage.refresh_consumed_status(doc)
 
 
 def on_cancel(doc, method=None):
 	receiving.archive_lots_of_cancelled_receipt(doc)
+	builds.reverse_build(doc)
 	usage.refresh_consumed_status(doc)

@@ -482,3 +482,30 @@ def test_merging_by_lot_keeps_every_quantity_and_amount(build):
 	assert sum(line.qty for line in merged) == sum(line.qty for line in cost.lines)
 	assert sum(line.amount for line in merged) == cost.materials_cost
 	assert sum(line.consigned_value for line in merged) == cost.consigned_value
+
+
+def test_unlotted_inputs_and_additional_costs_add_to_the_build_and_scrap_comes_off():
+	"""Screws from a bin and operating costs are part of the build; scrap given back is not."""
+	cost = roll_up_build_cost(
+		[consumed(3, Decimal("2.50")), consumed(2, Decimal("1.125"))],
+		produced_qty=4,
+		additional_cost=Decimal("10"),
+		unlotted_materials_cost=Decimal("0.335"),
+		scrap_value=Decimal("1.00"),
+	)
+	assert cost.materials_cost == Decimal("9.75")  # 7.50 + 2.25
+	assert cost.unlotted_materials_cost == Decimal("0.34")  # half up, as flt() rounds
+	assert cost.scrap_value == Decimal("1.00")
+	assert cost.total_cost == Decimal("19.09")
+	assert cost.unit_cost == Decimal("4.772500000")
+
+
+def test_scrap_worth_more_than_the_build_is_refused():
+	with pytest.raises(ValueError, match="scrap"):
+		roll_up_build_cost([consumed(1, 1)], produced_qty=1, scrap_value=5)
+
+
+@pytest.mark.parametrize("field", ["unlotted_materials_cost", "scrap_value"])
+def test_negative_unlotted_cost_or_scrap_is_refused(field):
+	with pytest.raises(ValueError, match="must not be negative"):
+		roll_up_build_cost([consumed(1, 1)], produced_qty=1, **{field: -1})
