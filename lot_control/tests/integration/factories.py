@@ -219,27 +219,36 @@ def make_user(*roles):
 	return user.name
 
 
-def make_work_order(company, finished_item, raw_material, qty, source_warehouse, **overrides):
-	"""A submitted Work Order for `qty` of a finished item built from one unit of a raw material each."""
+def make_bom(company, finished_item, components, quantity: float = 1):
+	"""A submitted BOM; components is {item_code: qty per `quantity` of the finished item}."""
+	if isinstance(components, str):
+		components = {components: 1}
 	bom = frappe.get_doc(
 		{
 			"doctype": "BOM",
 			"item": finished_item,
 			"company": company.name,
-			"quantity": 1,
+			"quantity": quantity,
 			"currency": "USD",
 			"rm_cost_as_per": "Valuation Rate",
-			"items": [{"item_code": raw_material, "qty": 1, "rate": 1}],
+			"items": [{"item_code": code, "qty": qty, "rate": 1} for code, qty in components.items()],
 		}
 	)
 	bom.insert(ignore_permissions=True)
 	bom.submit()
+	return bom.name
+
+
+def make_work_order(company, finished_item, raw_material, qty, source_warehouse, **overrides):
+	"""A submitted Work Order for `qty` of a finished item; raw_material is one item code (one unit
+	each) or {item_code: qty per unit}."""
+	bom = make_bom(company, finished_item, raw_material)
 	abbr = company.abbr
 	work_order = frappe.get_doc(
 		{
 			"doctype": "Work Order",
 			"production_item": finished_item,
-			"bom_no": bom.name,
+			"bom_no": bom,
 			"qty": qty,
 			"company": company.name,
 			"source_warehouse": source_warehouse,
