@@ -21,6 +21,7 @@ before_uninstall = "lot_control.install.before_uninstall"
 
 doctype_js = {
 	"Purchase Receipt": "public/js/purchase_receipt.js",
+	"Work Order": ["public/js/build_cost.js", "public/js/work_order.js"],
 }
 
 # Document Events
@@ -39,6 +40,10 @@ doc_events = {
 	"Stock Entry": STOCK_DOCUMENT_EVENTS,
 	"Delivery Note": STOCK_DOCUMENT_EVENTS,
 	"Sales Invoice": STOCK_DOCUMENT_EVENTS,
+	"Landed Cost Voucher": {
+		"on_submit": "lot_control.overrides.landed_cost_voucher.on_submit",
+		"on_cancel": "lot_control.overrides.landed_cost_voucher.on_cancel",
+	},
 	"Quality Inspection": {
 		"on_submit": "lot_control.overrides.quality_inspection.on_submit",
 	},

@@ -339,3 +339,76 @@ def test_consumption_entries_before_the_manufacture_are_attributed_to_the_produc
 	built.reload()
 	built.cancel()
 	assert frappe.db.get_value("Lot Consumption", {"stock_entry": consume.name, "is_cancelled": 0}, "produced_lot") is None
+
+
+def test_inventory_value_by_lot_adds_up_to_erpnexts_stock_balance(shop):
+	"""Each lot at its own price; the company's total is the Stock Balance value, to the cent."""
+	from erpnext.stock.report.stock_balance.stock_balance import execute as stock_balance
+
+	from lot_control.lot_control.report.lot_inventory_value.lot_inventory_value import execute as lot_inventory_value
+
+	resistor, board = make_item(), make_item()
+	first = receive(shop, resistor, 7, 1.37, lot_code("RES"), expiry=add_days(nowdate(), 30))
+	second = receive(shop, resistor, 11, 2.19, lot_code("RES"), expiry=add_days(nowdate(), 60))
+	work_order = make_work_order(shop.company, board, {resistor: 3}, 3, shop.stores, skip_transfer=1)
+	built = manufacture(work_order, 3)
+	split_lot(second, 4)
+
+	_columns, lots = lot_inventory_value({"company": shop.company.name})
+	by_lot = {row["lot"]: row for row in lots}
+	assert first not in by_lot  # FEFO used the first lot up
+	assert by_lot[second]["unit_cost"] == 2.19
+	board_lot = produced_lot_of(built)
+	assert flt(by_lot[board_lot]["value"], 2) == flt(7 * 1.37 + 2 * 2.19, 2)
+
+	_columns, balance = stock_balance(
+		frappe._dict(company=shop.company.name, from_date=add_days(nowdate(), -1), to_date=nowdate())
+	)
+	erpnext_total = sum(flt(row["bal_val"]) for row in balance if row["item_code"] in (resistor, board))
+	assert flt(sum(row["value"] for row in lots), 2) == flt(erpnext_total, 2)
+
+
+def test_the_build_cost_report_shows_each_build_with_its_lots(shop):
+	from lot_control.lot_control.report.build_cost.build_cost import execute as build_cost_report
+
+	part, product = make_item(), make_item()
+	part_lot = receive(shop, part, 10, 2.50, lot_code("PART"))
+	work_order = make_work_order(shop.company, product, {part: 2}, 2, shop.stores, skip_transfer=1)
+	entry = manufacture(work_order, 2)
+	_columns, rows = build_cost_report(
+		{"company": shop.company.name, "item_code": product, "show_lots": 1, "owner": "House"}
+	)
+	assert [(row["stock_entry"], row["indent"]) for row in rows] == [(entry.name, 0), (part_lot, 1)]
+	assert rows[0]["total_cost"] == 10.0 and rows[0]["unit_cost"] == 5.0 and rows[0]["qty"] == 2
+	assert rows[1]["qty"] == 4 and rows[1]["materials_cost"] == 10.0
+	_columns, nobody = build_cost_report({"company": shop.company.name, "item_code": product, "owner": make_customer()})
+	assert nobody == []
+
+
+def test_a_landed_cost_voucher_moves_the_lots_cost_with_erpnexts_valuation(shop):
+	part = make_item()
+	lot = lot_code("PART")
+	receipt = make_purchase_receipt(shop.company, shop.supplier, [receipt_line(part, 10, 5.00, shop.stores, lot_number=lot)])
+	voucher = frappe.get_doc(
+		{
+			"doctype": "Landed Cost Voucher",
+			"company": shop.company.name,
+			"distribute_charges_based_on": "Qty",
+			"purchase_receipts": [
+				{"receipt_document_type": "Purchase Receipt", "receipt_document": receipt.name, "supplier": shop.supplier, "grand_total": receipt.grand_total}
+			],
+			"taxes": [
+				{
+					"description": "Freight",
+					"expense_account": frappe.db.get_value("Account", {"company": shop.company.name, "account_type": "Expenses Included In Valuation", "is_group": 0}),
+					"amount": 7.50,
+				}
+			],
+		}
+	)
+	voucher.get_items_from_purchase_receipts()
+	voucher.insert()
+	voucher.submit()
+	assert flt(frappe.db.get_value("Lot", lot, "unit_cost"), 4) == 5.75
+	voucher.cancel()
+	assert flt(frappe.db.get_value("Lot", lot, "unit_cost"), 4) == 5.00

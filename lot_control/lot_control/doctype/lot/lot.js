@@ -1,10 +1,16 @@
 // Copyright (c) 2026, lot_control developers and contributors
 // For license information, please see license.txt
 
+{% include "lot_control/public/js/build_cost.js" %}
+
 frappe.ui.form.on("Lot", {
 	refresh(frm) {
 		render_locations(frm);
 		if (frm.is_new()) return;
+		lot_control.render_build_cost(frm, "build_cost_html", { lot: frm.doc.name });
+		if (!["Archived", "Consumed", "Rejected"].includes(frm.doc.status)) {
+			frm.add_custom_button(__("Split Lot"), () => split_lot_dialog(frm));
+		}
 
 		frm.add_custom_button(__("Change Status"), () => change_status_dialog(frm));
 		if (frm.doc.status === "Archived") {
@@ -34,6 +40,61 @@ frappe.ui.form.on("Lot", {
 		frm.add_custom_button(__("Batch"), () => frappe.set_route("Form", "Batch", frm.doc.batch), __("View"));
 	},
 });
+
+function split_lot_dialog(frm) {
+	const locations = (frm.doc.__onload && frm.doc.__onload.locations) || [];
+	const dialog = new frappe.ui.Dialog({
+		title: __("Split Lot {0}", [frm.doc.name]),
+		fields: [
+			{
+				fieldname: "warehouse",
+				fieldtype: "Select",
+				label: __("From Warehouse"),
+				reqd: 1,
+				options: locations.map((row) => row.warehouse).join("\n"),
+				default: locations.length ? locations[0].warehouse : "",
+				description: locations
+					.map((row) => `${row.warehouse}: ${format_number(row.qty)}`)
+					.join(", "),
+			},
+			{ fieldname: "qty", fieldtype: "Float", label: __("Quantity to Split Off"), reqd: 1 },
+			{
+				fieldname: "target_warehouse",
+				fieldtype: "Link",
+				options: "Warehouse",
+				label: __("To Warehouse"),
+				description: __("Leave empty to keep the new lot in the same warehouse."),
+				get_query: () => ({ filters: { company: frm.doc.company, is_group: 0 } }),
+			},
+			{ fieldname: "storage_bin", fieldtype: "Data", label: __("Storage Bin") },
+			{
+				fieldname: "new_lot",
+				fieldtype: "Data",
+				label: __("New Lot Number"),
+				description: __("Leave empty for {0}-1, {0}-2, ...", [frm.doc.name]),
+			},
+		],
+		primary_action_label: __("Split"),
+		primary_action(values) {
+			frappe
+				.call({
+					method: "lot_control.lot_splitting.split_lot",
+					args: { lot: frm.doc.name, ...values },
+					freeze: true,
+					freeze_message: __("Splitting lot..."),
+				})
+				.then((r) => {
+					dialog.hide();
+					frappe.show_alert({
+						message: __("Lot {0} split off through {1}", [r.message.lot, r.message.stock_entry]),
+						indicator: "green",
+					});
+					frappe.set_route("Form", "Lot", r.message.lot);
+				});
+		},
+	});
+	dialog.show();
+}
 
 function change_status_dialog(frm) {
 	const held_back = ["Quarantine", "On Hold", "Rejected"].includes(frm.doc.status);
