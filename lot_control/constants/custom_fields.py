@@ -197,8 +197,9 @@ WORK_ORDER_BUILD_COST_FIELDS = [
 		"fieldname": "lot_build_cost_section",
 		"label": "Build Cost by Lot",
 		"fieldtype": "Section Break",
-		"insert_after": "total_operating_cost",
-		"collapsible": 1,
+		"insert_after": "required_items",
+		"collapsible": 0,
+		"depends_on": "eval:doc.docstatus == 1 && doc.produced_qty",
 	},
 	{
 		"fieldname": "lot_build_cost_html",
