@@ -56,7 +56,7 @@ def assign_produced_lots(doc):
 	"""Every produced row of a lot-controlled item without a lot gets a new one, with the expiry its
 	inputs allow, before ERPNext builds its bundles on submit."""
 	kind = build_kind(doc)
-	if kind not in (KIND_BUILD, KIND_REPACK):
+	if kind not in (KIND_BUILD, KIND_REPACK) or frappe.flags.ignore_serial_batch_bundle_validation:
 		return
 	from lot_control.receiving import lot_controlled_items
 
@@ -96,7 +96,7 @@ def pending_consumption_lots(doc) -> list[str]:
 		return []
 	return frappe.get_all(
 		"Lot Consumption",
-		filters={"work_order": doc.work_order, "produced_lot": ("is", "not set"), "is_cancelled": 0},
+		filters={"work_order": doc.work_order, "produced_by": ("is", "not set"), "is_cancelled": 0},
 		pluck="consumed_lot",
 	)
 
@@ -233,7 +233,7 @@ def record_build(doc):
 	if not consumed and not produced:
 		return
 	precision = currency_precision()
-	pending = take_pending_consumption(doc) if produced else []
+	pending = take_pending_consumption(doc)
 	cost = build_cost_of(doc, consumed, pending, produced, precision)
 
 	shares = build_rules.share_consumption(
@@ -348,7 +348,7 @@ def take_pending_consumption(doc) -> list:
 		return []
 	pending = frappe.get_all(
 		"Lot Consumption",
-		filters={"work_order": doc.work_order, "produced_lot": ("is", "not set"), "is_cancelled": 0},
+		filters={"work_order": doc.work_order, "produced_by": ("is", "not set"), "is_cancelled": 0},
 		fields=["*"],
 	)
 	for row in pending:
@@ -372,7 +372,12 @@ def pending_as_consumed(pending) -> list:
 
 
 def insert_consumption(doc, kind, consumed, share, produced, consumed_in):
+	"""One genealogy record. A Manufacture or Repack whose product carries no lot still names the
+	entry and item it produced; only a consumption entry's records wait for their Manufacture."""
 	produced_item = produced.get(share.produced_lot, (None, 0))[0] if share.produced_lot else None
+	produces = bool(share.produced_lot) or doc.purpose in ("Manufacture", "Repack")
+	if not produced_item and produces:
+		produced_item = next((row.item_code for row in doc.items if is_produced_row(doc, row)), None)
 	consigned = bool(consumed.get("owner") or consumed.get("consumed_owner"))
 	record = frappe.get_doc(
 		{
@@ -389,7 +394,7 @@ def insert_consumption(doc, kind, consumed, share, produced, consumed_in):
 			"produced_item": produced_item,
 			"work_order": doc.get("work_order"),
 			"stock_entry": consumed_in,
-			"produced_by": doc.name if share.produced_lot else None,
+			"produced_by": doc.name if produces else None,
 			"company": doc.company,
 			"posting_date": doc.posting_date,
 		}
@@ -583,7 +588,7 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None) -> dic
 		filters = {"produced_lot": lot, "is_cancelled": 0}
 	elif work_order:
 		frappe.has_permission("Work Order", "read", work_order, throw=True)
-		filters = {"work_order": work_order, "is_cancelled": 0, "produced_lot": ("is", "set")}
+		filters = {"work_order": work_order, "is_cancelled": 0, "produced_by": ("is", "set")}
 	else:
 		frappe.throw(_("Give a lot or a Work Order."))
 	lines = frappe.get_all(

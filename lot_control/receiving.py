@@ -143,6 +143,8 @@ def assign_new_lots(receipt):
 	"""Give every line without a chosen lot a new Batch, before ERPNext builds its bundles on submit."""
 	if receipt.doctype == "Stock Entry":
 		return  # a Material Receipt keeps ERPNext's rule: new batches only for items that create them
+	if frappe.flags.ignore_serial_batch_bundle_validation:
+		return  # ERPNext was told to post without serial/batch data (data migrations): so is the app
 	created = {}
 	lots_of_amended = lots_of_cancelled_original(receipt)
 	for row, item in lot_rows(receipt):

@@ -383,8 +383,8 @@ def pick_unchosen_lots(doc):
 	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO, in a bundle.
 
 	Picked at submit, not on every save, so a draft's quantities can still change freely."""
-	if doc.docstatus != 1:
-		return
+	if doc.docstatus != 1 or frappe.flags.ignore_serial_batch_bundle_validation:
+		return  # with ERPNext told to post without serial/batch data, nothing is picked either
 	kind = movement_kind(doc)
 	if kind not in ("build", "delivery") or doc.get("is_internal_customer"):
 		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks

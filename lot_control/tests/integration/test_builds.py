@@ -412,3 +412,41 @@ def test_a_landed_cost_voucher_moves_the_lots_cost_with_erpnexts_valuation(shop)
 	assert flt(frappe.db.get_value("Lot", lot, "unit_cost"), 4) == 5.75
 	voucher.cancel()
 	assert flt(frappe.db.get_value("Lot", lot, "unit_cost"), 4) == 5.00
+
+
+def test_consuming_a_split_child_counts_as_consuming_from_its_ancestors_receipt(shop):
+	from lot_control.genealogy import lots_inside, lots_made_from, source_receipts
+
+	tape, module = make_item(), make_item()
+	reel = receive(shop, tape, 500, 0.04, lot_code("REEL"))
+	child = split_lot(reel, 100)["lot"]
+	grandchild = split_lot(child, 40)["lot"]
+	work_order = make_work_order(shop.company, module, {tape: 10}, 4, shop.stores, skip_transfer=1)
+	entry = work_order_entry(work_order, "Manufacture", 4)
+	for row in entry.items:
+		if row.s_warehouse:
+			row.batch_no = grandchild
+			row.use_serial_batch_fields = 1
+	entry.insert()
+	entry.submit()
+	module_lot = produced_lot_of(entry)
+
+	inside = {(row.lot, row.depth) for row in lots_inside(module_lot)}
+	assert inside == {(grandchild, 1), (child, 2), (reel, 3)}
+	assert [row.name for row in source_receipts(module_lot)] == [reel]
+	assert source_receipts(module_lot)[0].purchase_receipt == frappe.db.get_value("Lot", reel, "purchase_receipt")
+	assert {(row.lot, row.depth) for row in lots_made_from(reel)} == {(child, 1), (grandchild, 2), (module_lot, 3)}
+	assert flt(frappe.db.get_value("Lot", module_lot, "unit_cost"), 2) == 0.40
+
+
+def test_a_build_of_an_item_without_lots_still_records_what_it_consumed(shop):
+	part, gadget = make_item(), make_item(lot_controlled=False)
+	part_lot = receive(shop, part, 10, 1.00, lot_code("PART"))
+	work_order = make_work_order(shop.company, gadget, part, 3, shop.stores, skip_transfer=1)
+	entry = manufacture(work_order, 3)
+	[record] = frappe.get_all(
+		"Lot Consumption", filters={"stock_entry": entry.name}, fields=["consumed_lot", "qty", "produced_lot", "produced_item", "produced_by"]
+	)
+	assert (record.consumed_lot, flt(record.qty), record.produced_lot) == (part_lot, 3, None)
+	assert (record.produced_item, record.produced_by) == (gadget, entry.name)
+	assert flt(get_build_cost(work_order=work_order.name)["total_cost"]) == 3.00
