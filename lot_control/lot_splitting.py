@@ -49,8 +49,8 @@ def split_lot(
 	child_code = (new_lot or "").strip() or next_child_code(parent)
 	if frappe.db.exists("Batch", child_code):
 		frappe.throw(
-			_("Lot number {0} is already used; give another for the part split from lot {1}.").format(
-				frappe.bold(child_code), frappe.bold(parent.name)
+			_("Lot number {0} is already used; give another for the part split from lot {1} of item {2}.").format(
+				frappe.bold(child_code), frappe.bold(parent.name), frappe.bold(parent.item)
 			)
 		)
 	batch = frappe.get_doc("Batch", parent.batch)
