@@ -224,50 +224,140 @@ def free_for_work_order(candidates, warehouse: str, work_order: str | None):
 
 
 def record_build(doc):
-	"""Write the genealogy of a submitted build and give each produced lot its Lot and cost."""
+	"""Write the genealogy of a submitted build and give each produced lot and unit its cost."""
+	from lot_control.units import tracked_items
+
 	kind = build_kind(doc)
 	if not kind:
 		return
-	consumed = consumed_lots(doc)
-	produced = produced_lots(doc)
-	if not consumed and not produced:
+	tracked = tracked_items(row.item_code for row in doc.items if is_produced_row(doc, row))
+	consumed_units_rows = consumed_units(doc)
+	consumed = consumed_lots(doc, consumed_units_rows) + consumed_units_rows
+	produced = produced_lots(doc, exclude_items=set(tracked))
+	units = produced_units(doc, set(tracked))
+	if not consumed and not produced and not units:
 		return
 	precision = currency_precision()
 	pending = take_pending_consumption(doc)
-	cost = build_cost_of(doc, consumed, pending, produced, precision)
+	targets = {**produced, **{code: (item, 1) for code, (item, _lot) in units.items()}}
+	cost = build_cost_of(doc, consumed, pending, targets, precision, {row.item_code for row in consumed_units_rows})
 
-	shares = build_rules.share_consumption(
-		[(lot.lot, lot.qty, lot.amount + lot.consigned_value) for lot in consumed],
-		[(lot, qty) for lot, (_item, qty) in produced.items()],
-		precision,
+	assignments = unit_lot_assignments(doc)
+	consumed_keys = {row.lot for row in consumed}
+	materials_by_target = defaultdict(float)
+	for rows, consumed_in, given in (
+		(consumed, doc.name, [a for a in assignments if a.lot in consumed_keys]),
+		(pending_as_consumed(pending), None, [a for a in assignments if a.lot not in consumed_keys]),
+	):
+		if not rows:
+			continue
+		by_key = {}
+		for row in rows:
+			by_key.setdefault(row.lot, row)
+		for share in attribute(rows, produced, units, given, precision):
+			row = by_key[share.consumed_lot]
+			materials_by_target[share.produced_lot] += flt(share.amount)
+			insert_consumption(doc, kind, row, share, targets, units, consumed_in or row.stock_entry)
+
+	if targets:
+		make_produced_lots(doc, kind, consumed + pending_as_consumed(pending), produced, units, cost, precision, materials_by_target)
+
+
+def attribute(rows, produced, units, assignments, precision):
+	"""Even shares among everything produced; among units, the user's exact assignment where given."""
+	from lot_control.unit_rules import AttributionError, attribute_to_units
+
+	triples = [(row.lot, row.qty, row.amount + row.consigned_value) for row in rows]
+	if units and not produced:
+		try:
+			whole = {row.lot: row.item_code for row in rows if row.get("unit")}
+			return attribute_to_units(triples, list(units), assignments, precision, whole)
+		except AttributionError as error:
+			refuse_assignment(error)
+	return build_rules.share_consumption(
+		triples, [*((lot, qty) for lot, (_item, qty) in produced.items()), *((code, 1) for code in units)], precision
 	)
-	by_lot = {lot.lot: lot for lot in consumed}
-	for share in shares:
-		insert_consumption(doc, kind, by_lot[share.consumed_lot], share, produced, doc.name)
-	for row in pending:
-		for share in build_rules.share_consumption(
-			[(row.consumed_lot, row.qty, flt(row.amount) + flt(row.consigned_value))],
-			[(lot, qty) for lot, (_item, qty) in produced.items()],
-			precision,
-		):
-			insert_consumption(doc, kind, row, share, produced, row.stock_entry)
 
-	if produced:
-		make_produced_lots(doc, kind, consumed + pending_as_consumed(pending), produced, cost, precision)
+
+def unit_lot_assignments(doc) -> list:
+	from lot_control.unit_rules import UnitAssignment
+
+	return [
+		UnitAssignment(row.serialized_unit, row.lot, flt(row.qty, 9))
+		for row in doc.get("unit_lot_assignments") or []
+		if row.serialized_unit and row.lot
+	]
+
+
+def check_unit_lot_assignments(doc):
+	"""Before submit: an exact assignment must name units this entry builds and lots it consumes,
+	and account for all of each lot it names."""
+	from lot_control.unit_rules import AttributionError, attribute_to_units
+	from lot_control.units import units_built_by
+	from lot_control.usage import outgoing_lot_lines
+
+	assignments = unit_lot_assignments(doc)
+	if not assignments:
+		return
+	if doc.purpose != "Manufacture":
+		frappe.throw(_("Lots per Unit can only be given on a Manufacture entry."))
+	quantities = defaultdict(float)
+	for line in outgoing_lot_lines(doc):
+		quantities[line.lot] += line.qty
+	for row in frappe.get_all(
+		"Lot Consumption",
+		filters={"work_order": doc.get("work_order") or "", "produced_by": ("is", "not set"), "is_cancelled": 0},
+		fields=["consumed_lot", "qty"],
+	):
+		if row.consumed_lot not in quantities:
+			quantities[row.consumed_lot] += flt(row.qty)
+	try:
+		attribute_to_units([(lot, qty, 0) for lot, qty in quantities.items()], units_built_by(doc.name), assignments)
+	except AttributionError as error:
+		refuse_assignment(error)
+
+
+def refuse_assignment(error):
+	details = error.details
+	item = frappe.db.get_value("Batch", details.get("lot"), "item") if details.get("lot") else None
+	messages = {
+		"unit_not_built_here": _("Lots per Unit: unit {unit} is not built by this entry (lot {lot} of item {item}).").format(
+			unit=frappe.bold(details.get("unit")), lot=frappe.bold(details.get("lot")), item=frappe.bold(item)
+		),
+		"lot_not_consumed_here": _("Lots per Unit: lot {lot} of item {item} is not consumed by this entry, so it cannot be in unit {unit}.").format(
+			unit=frappe.bold(details.get("unit")), lot=frappe.bold(details.get("lot")), item=frappe.bold(item)
+		),
+		"qty_not_positive": _("Lots per Unit: the quantity of lot {lot} of item {item} in unit {unit} must be more than 0.").format(
+			unit=frappe.bold(details.get("unit")), lot=frappe.bold(details.get("lot")), item=frappe.bold(item)
+		),
+		"qty_mismatch": _("Lots per Unit: {assigned} of lot {lot} of item {item} is assigned to units, but this build consumes {consumed} of it; assign all of it or none.").format(
+			lot=frappe.bold(details.get("lot")),
+			item=frappe.bold(item),
+			assigned=flt(details.get("assigned"), 6),
+			consumed=flt(details.get("consumed"), 6),
+		),
+	}
+	frappe.throw(messages.get(error.reason, error.reason), title=_("Lots per Unit"))
 
 
 class ConsumedLotRow(frappe._dict):
-	"""A consumed lot of this entry: lot, item, qty, unit_cost, amount, consigned_value, owner."""
+	"""A consumed lot or unit of this entry: lot (the genealogy key: the unit's code for a unit),
+	unit, batch, item, qty, unit_cost, amount, consigned_value, owner."""
 
 
-def consumed_lots(doc) -> list:
-	"""The lots the entry drew, as ERPNext posted them, one per lot, at each lot's own unit cost."""
+def consumed_lots(doc, unit_rows=()) -> list:
+	"""The lots the entry drew, as ERPNext posted them, one per lot, at each lot's own unit cost.
+	Serialized units that carry a lot are left to consumed_units, each at its own cost."""
 	from lot_control.usage import lot_facts, outgoing_lot_lines_posted
 
 	quantities = defaultdict(float)
 	rates = {}
 	for line in outgoing_lot_lines_posted(doc):
 		quantities[line.lot] += line.qty
+	for row in unit_rows:
+		if row.batch in quantities:
+			quantities[row.batch] -= row.qty
+	quantities = {lot: qty for lot, qty in quantities.items() if flt(qty, 9) > 0}
 	if not quantities:
 		return []
 	facts = lot_facts(quantities)
@@ -286,12 +376,52 @@ def consumed_lots(doc) -> list:
 		consumed.append(
 			ConsumedLotRow(
 				lot=lot,
+				unit=None,
+				batch=lot,
 				item_code=facts[lot].item_code if lot in facts else frappe.db.get_value("Batch", lot, "item"),
 				qty=flt(qty, 9),
 				unit_cost=unit_cost,
 				owner=owner,
 				amount=0 if owner else value,
 				consigned_value=value if owner else 0,
+			)
+		)
+	return consumed
+
+
+def consumed_units(doc) -> list:
+	"""Serialized units the entry built into something else, each at its own build cost (or, for a
+	unit bought in, the rate ERPNext took it out at)."""
+	rows = frappe.db.sql(
+		"""
+		select entry.serial_no, entry.batch_no, bundle.item_code, entry.stock_value_difference, entry.qty,
+			unit.unit_cost
+		from `tabSerial and Batch Bundle` bundle
+		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
+		inner join `tabSerialized Unit` unit on unit.serial_no = entry.serial_no
+		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
+			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = 'Outward'
+		order by entry.idx
+		""",
+		{"doctype": doc.doctype, "name": doc.name},
+		as_dict=True,
+	)
+	precision = currency_precision()
+	consumed = []
+	for row in rows:
+		qty = abs(flt(row.qty)) or 1
+		unit_cost = flt(row.unit_cost) or abs(flt(row.stock_value_difference)) / qty
+		consumed.append(
+			ConsumedLotRow(
+				lot=row.serial_no,
+				unit=row.serial_no,
+				batch=row.batch_no,
+				item_code=row.item_code,
+				qty=qty,
+				unit_cost=unit_cost,
+				owner=None,
+				amount=flt(qty * unit_cost, precision),
+				consigned_value=0,
 			)
 		)
 	return consumed
@@ -314,9 +444,10 @@ def posted_lot_rates(doc, lots) -> dict:
 	return {row.batch_no: abs(flt(row.rate)) for row in rows}
 
 
-def produced_lots(doc) -> dict:
-	"""lot -> (item, qty) of every lot the entry produced, read from its posted inward bundles."""
-	rows = {row.name: row for row in doc.items if is_produced_row(doc, row)}
+def produced_lots(doc, exclude_items=frozenset()) -> dict:
+	"""lot -> (item, qty) of every lot the entry produced, read from its posted inward bundles;
+	items built as serialized units are left to produced_units."""
+	rows = {row.name: row for row in doc.items if is_produced_row(doc, row) and row.item_code not in exclude_items}
 	if not rows:
 		return {}
 	entries = frappe.db.sql(
@@ -341,6 +472,27 @@ def produced_lots(doc) -> dict:
 	return produced
 
 
+def produced_units(doc, items) -> dict:
+	"""unit -> (item, lot) of every serialized unit the entry built, read from its posted bundles."""
+	rows = {row.name for row in doc.items if is_produced_row(doc, row) and row.item_code in items}
+	if not rows:
+		return {}
+	entries = frappe.db.sql(
+		"""
+		select bundle.voucher_detail_no, bundle.item_code, entry.batch_no, unit.name as unit
+		from `tabSerial and Batch Bundle` bundle
+		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
+		inner join `tabSerialized Unit` unit on unit.serial_no = entry.serial_no
+		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
+			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = 'Inward'
+		order by entry.idx
+		""",
+		{"doctype": doc.doctype, "name": doc.name},
+		as_dict=True,
+	)
+	return {entry.unit: (entry.item_code, entry.batch_no) for entry in entries if entry.voucher_detail_no in rows}
+
+
 def take_pending_consumption(doc) -> list:
 	"""A Work Order's consumption entries drew lots before anything was produced: those records
 	now go to this entry's produced lots. Returned as they were, and removed to be re-written."""
@@ -359,7 +511,10 @@ def take_pending_consumption(doc) -> list:
 def pending_as_consumed(pending) -> list:
 	return [
 		ConsumedLotRow(
-			lot=row.consumed_lot,
+			lot=row.consumed_node or row.consumed_unit or row.consumed_lot,
+			unit=row.consumed_unit,
+			batch=row.consumed_lot,
+			stock_entry=row.stock_entry,
 			item_code=row.consumed_item,
 			qty=flt(row.qty),
 			unit_cost=flt(row.unit_cost),
@@ -371,26 +526,31 @@ def pending_as_consumed(pending) -> list:
 	]
 
 
-def insert_consumption(doc, kind, consumed, share, produced, consumed_in):
+def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
 	"""One genealogy record. A Manufacture or Repack whose product carries no lot still names the
 	entry and item it produced; only a consumption entry's records wait for their Manufacture."""
-	produced_item = produced.get(share.produced_lot, (None, 0))[0] if share.produced_lot else None
-	produces = bool(share.produced_lot) or doc.purpose in ("Manufacture", "Repack")
+	target = share.produced_lot
+	produced_item = targets.get(target, (None, 0))[0] if target else None
+	produces = bool(target) or doc.purpose in ("Manufacture", "Repack")
 	if not produced_item and produces:
 		produced_item = next((row.item_code for row in doc.items if is_produced_row(doc, row)), None)
-	consigned = bool(consumed.get("owner") or consumed.get("consumed_owner"))
+	produced_unit = target if target in units else None
+	produced_lot = units[target][1] if produced_unit else target
+	consigned = bool(consumed.get("owner"))
 	record = frappe.get_doc(
 		{
 			"doctype": "Lot Consumption",
 			"kind": kind,
-			"consumed_lot": share.consumed_lot,
-			"consumed_item": consumed.get("item_code") or consumed.get("consumed_item"),
+			"consumed_lot": consumed.get("batch"),
+			"consumed_unit": consumed.get("unit"),
+			"consumed_item": consumed.get("item_code"),
 			"qty": flt(share.qty, 9),
 			"unit_cost": consumed.unit_cost,
 			"amount": 0 if consigned else flt(share.amount),
 			"consigned_value": flt(share.amount) if consigned else 0,
-			"consumed_owner": consumed.get("owner") or consumed.get("consumed_owner"),
-			"produced_lot": share.produced_lot,
+			"consumed_owner": consumed.get("owner"),
+			"produced_lot": produced_lot,
+			"produced_unit": produced_unit,
 			"produced_item": produced_item,
 			"work_order": doc.get("work_order"),
 			"stock_entry": consumed_in,
@@ -404,11 +564,11 @@ def insert_consumption(doc, kind, consumed, share, produced, consumed_in):
 	record.insert()
 
 
-def unlotted_materials_cost(doc) -> float:
-	"""What ERPNext valued the inputs that carry no lot at (screws from a bin)."""
+def unlotted_materials_cost(doc, unit_items=frozenset()) -> float:
+	"""What ERPNext valued the inputs that carry no lot and are no tracked unit at (screws from a bin)."""
 	from lot_control.usage import lot_controlled
 
-	batch_items = lot_controlled(row.item_code for row in doc.items)
+	batch_items = lot_controlled(row.item_code for row in doc.items) | set(unit_items)
 	return sum(
 		flt(row.basic_amount)
 		for row in doc.items
@@ -416,7 +576,7 @@ def unlotted_materials_cost(doc) -> float:
 	)
 
 
-def build_cost_of(doc, consumed, pending, produced, precision) -> costing.BuildCost | None:
+def build_cost_of(doc, consumed, pending, produced, precision, unit_items=frozenset()) -> costing.BuildCost | None:
 	if not produced:
 		return None
 	produced_qty = sum(qty for _item, qty in produced.values())
@@ -431,7 +591,7 @@ def build_cost_of(doc, consumed, pending, produced, precision) -> costing.BuildC
 		produced_qty,
 		additional_cost=max(flt(doc.get("total_additional_costs")), 0),
 		currency_precision=precision,
-		unlotted_materials_cost=unlotted_materials_cost(doc),
+		unlotted_materials_cost=unlotted_materials_cost(doc, unit_items),
 		scrap_value=sum(flt(row.basic_amount) for row in doc.items if row.get("is_scrap_item")),
 	)
 
@@ -447,9 +607,10 @@ def merge_rows_by_lot(rows):
 	return list(merged.values())
 
 
-def make_produced_lots(doc, kind, consumed, produced, cost, precision):
+def make_produced_lots(doc, kind, consumed, produced, units, cost, precision, materials_by_target=None):
 	"""Each produced lot gets its Lot: the Work Order as source, its share of the build cost, the
-	owner of the stock it was built from. A split child takes everything from its parent."""
+	owner of the stock it was built from. Each unit gets its share too (one unit's worth). A split
+	child takes everything from its parent."""
 	if kind == KIND_SPLIT:
 		from lot_control.lot_splitting import make_child_lot
 
@@ -457,10 +618,36 @@ def make_produced_lots(doc, kind, consumed, produced, cost, precision):
 			make_child_lot(doc, lot, qty)
 		return
 	owner = build_rules.produced_lot_owner(lot.owner for lot in consumed)
-	quantities = [qty for _item, qty in produced.values()]
-	shares = costing.split_build_cost(cost.total_cost, quantities, precision)
-	for (lot, (item_code, qty)), share in zip(produced.items(), shares, strict=True):
+	quantities = [qty for _item, qty in produced.values()] + [1] * len(units)
+	if units and not produced and materials_by_target:
+		shares = unit_cost_shares(list(units), materials_by_target, cost.total_cost, precision)
+	else:
+		shares = costing.split_build_cost(cost.total_cost, quantities, precision)
+	lot_shares, unit_shares = shares[: len(produced)], shares[len(produced) :]
+	for (lot, (item_code, qty)), share in zip(produced.items(), lot_shares, strict=True):
 		upsert_produced_lot(doc, lot, item_code, flt(share) / qty if qty else 0, owner)
+	unit_lots = defaultdict(list)
+	for (unit_name, (item_code, lot)), share in zip(units.items(), unit_shares, strict=True):
+		frappe.db.set_value(
+			"Serialized Unit",
+			unit_name,
+			{"unit_cost": flt(share), "lot": lot, "built_on": doc.posting_date, "stock_entry": doc.name},
+			update_modified=False,
+		)
+		if lot:
+			unit_lots[(lot, item_code)].append(flt(share))
+	for (lot, item_code), unit_costs in unit_lots.items():
+		upsert_produced_lot(doc, lot, item_code, sum(unit_costs) / len(unit_costs), owner)
+
+
+def unit_cost_shares(units, materials_by_target, total_cost, precision):
+	"""Each unit costs the lots attributed to it, at their own prices, plus an even share of what
+	the build cost besides (parts without lots, additional costs, less scrap)."""
+	materials = [flt(materials_by_target.get(unit), precision) for unit in units]
+	rest = flt(flt(total_cost) - sum(materials), precision)
+	even = costing.split_build_cost(abs(rest), [1] * len(units), precision)
+	sign = -1 if rest < 0 else 1
+	return [flt(material + sign * flt(share), precision) for material, share in zip(materials, even, strict=True)]
 
 
 def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
@@ -524,7 +711,7 @@ def reverse_build(doc):
 	)
 	regrouped = {}
 	for row in taken_over:
-		key = (row.stock_entry, row.consumed_lot)
+		key = (row.stock_entry, row.consumed_node or row.consumed_lot)
 		if key in regrouped:
 			first = regrouped[key]
 			first.qty = flt(first.qty) + flt(row.qty)
@@ -534,7 +721,7 @@ def reverse_build(doc):
 			regrouped[key] = row
 		frappe.delete_doc("Lot Consumption", row.name, ignore_permissions=True, force=True)
 	for row in regrouped.values():
-		record = frappe.get_doc({**row, "doctype": "Lot Consumption", "name": None, "produced_lot": None, "produced_item": None, "produced_by": None})
+		record = frappe.get_doc({**row, "doctype": "Lot Consumption", "name": None, "produced_lot": None, "produced_unit": None, "produced_node": None, "produced_item": None, "produced_by": None})
 		record.flags.ignore_permissions = True
 		record.flags.ignore_links = True
 		record.insert()
@@ -567,6 +754,15 @@ def went_into(lot: str) -> list[dict]:
 	)
 
 
+def entry_targets(doc) -> dict:
+	"""Everything a submitted entry produced: lot -> (item, qty) and unit -> (item, 1)."""
+	from lot_control.units import tracked_items
+
+	tracked = set(tracked_items(row.item_code for row in doc.items if is_produced_row(doc, row)))
+	units = produced_units(doc, tracked)
+	return {**produced_lots(doc, exclude_items=tracked), **{code: (item, 1) for code, (item, _lot) in units.items()}}
+
+
 def went_into_lot(lot: str) -> list[dict]:
 	"""What went into this lot, one level: one indexed query."""
 	return frappe.get_all(
@@ -578,12 +774,17 @@ def went_into_lot(lot: str) -> list[dict]:
 
 
 @frappe.whitelist()
-def get_build_cost(lot: str | None = None, work_order: str | None = None) -> dict:
-	"""The cost of a produced lot or of a Work Order's builds, broken down by consumed lot.
+def get_build_cost(lot: str | None = None, work_order: str | None = None, unit: str | None = None) -> dict:
+	"""The cost of a produced lot, a serialized unit or a Work Order's builds, broken down by
+	consumed lot.
 
 	Materials come from the genealogy records, at each lot's own unit cost; additional costs,
 	unlotted inputs and scrap from the submitted entries, a lot taking its share by quantity."""
-	if lot:
+	if unit:
+		frappe.has_permission("Serialized Unit", "read", unit, throw=True)
+		filters = {"produced_unit": unit, "is_cancelled": 0}
+		lot = unit
+	elif lot:
 		frappe.has_permission("Lot", "read", lot, throw=True)
 		filters = {"produced_lot": lot, "is_cancelled": 0}
 	elif work_order:
@@ -596,6 +797,7 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None) -> dic
 		filters=filters,
 		fields=[
 			"consumed_lot",
+			"consumed_unit",
 			"consumed_item",
 			"sum(qty) as qty",
 			"unit_cost",
@@ -603,7 +805,7 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None) -> dic
 			"sum(consigned_value) as consigned_value",
 			"consumed_owner",
 		],
-		group_by="consumed_lot, consumed_item, unit_cost, consumed_owner",
+		group_by="consumed_lot, consumed_unit, consumed_item, unit_cost, consumed_owner",
 		order_by="consumed_item, consumed_lot",
 	)
 	entries = set(frappe.get_all("Lot Consumption", filters=filters, pluck="produced_by")) - {None, ""}
@@ -612,14 +814,14 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None) -> dic
 		doc = frappe.get_doc("Stock Entry", entry)
 		if doc.docstatus != 1:
 			continue
-		produced = produced_lots(doc)
+		produced = entry_targets(doc)
 		entry_qty = sum(qty for _item, qty in produced.values())
 		share = (produced.get(lot, (None, 0))[1] / entry_qty if entry_qty else 0) if lot else 1
 		produced_qty += produced.get(lot, (None, 0))[1] if lot else entry_qty
 		if doc.get("lot_split_from"):
 			continue
 		additional += share * flt(doc.total_additional_costs)
-		unlotted += share * unlotted_materials_cost(doc)
+		unlotted += share * unlotted_materials_cost(doc, {row.item_code for row in consumed_units(doc)})
 		scrap += share * sum(flt(row.basic_amount) for row in doc.items if row.get("is_scrap_item"))
 	precision = currency_precision()
 	materials = sum(flt(row.amount) for row in lines)

@@ -44,6 +44,9 @@ doc_events = {
 		"on_submit": "lot_control.overrides.landed_cost_voucher.on_submit",
 		"on_cancel": "lot_control.overrides.landed_cost_voucher.on_cancel",
 	},
+	"Work Order": {
+		"on_cancel": "lot_control.units.on_work_order_cancel",
+	},
 	"Quality Inspection": {
 		"on_submit": "lot_control.overrides.quality_inspection.on_submit",
 	},
@@ -66,7 +69,20 @@ scheduler_events = {
 global_search_doctypes = {
 	"Default": [
 		{"doctype": "Lot", "index": 20},
+		{"doctype": "Serialized Unit", "index": 21},
 	]
+}
+
+# Labels
+# ------
+
+jinja = {
+	"methods": [
+		"lot_control.labels.code128_svg",
+		"lot_control.labels.qr_svg",
+		"lot_control.labels.work_order_units",
+		"lot_control.labels.receipt_lots",
+	],
 }
 
 override_doctype_dashboards = {

@@ -223,15 +223,60 @@ STOCK_ENTRY_LOT_FIELDS = [
 	},
 ]
 
+ITEM_UNIT_FIELDS = [
+	{
+		"fieldname": "track_serialized_units",
+		"label": "Track Serialized Units",
+		"fieldtype": "Check",
+		"default": "1",
+		"insert_after": "has_serial_no",
+		"depends_on": "has_serial_no",
+		"description": "Every unit built gets a Serialized Unit record whose random, checked code is its Serial No, with the lots inside it and its own files.",
+	},
+]
+
+WORK_ORDER_UNIT_FIELDS = [
+	{
+		"fieldname": "registered_units_on_cancel",
+		"label": "Registered Units If Cancelled",
+		"fieldtype": "Select",
+		"options": "Release\nScrap",
+		"default": "Release",
+		"insert_after": "lot_build_cost_html",
+		"allow_on_submit": 1,
+		"depends_on": "eval:doc.has_serial_no",
+		"description": "Release: units registered but not built leave this Work Order and are reused by the next one of the item. Scrap: they are scrapped with their labels.",
+	},
+]
+
+STOCK_ENTRY_UNIT_FIELDS = [
+	{
+		"fieldname": "unit_lot_assignment_section",
+		"label": "Lots per Unit",
+		"fieldtype": "Section Break",
+		"insert_after": "items",
+		"collapsible": 1,
+		"depends_on": "eval:doc.purpose == 'Manufacture'",
+	},
+	{
+		"fieldname": "unit_lot_assignments",
+		"label": "Lots per Unit",
+		"fieldtype": "Table",
+		"options": "Unit Lot Assignment",
+		"insert_after": "unit_lot_assignment_section",
+		"description": "Optional: which lot went into which registered unit, and how much. Lots not listed here are shared evenly among the units built.",
+	},
+]
+
 CUSTOM_FIELDS = {
 	"Purchase Receipt Item": PURCHASE_RECEIPT_ITEM_LOT_FIELDS,
 	"Purchase Receipt": PURCHASE_RECEIPT_LOT_FIELDS,
-	"Item": ITEM_LOT_FIELDS,
+	"Item": ITEM_LOT_FIELDS + ITEM_UNIT_FIELDS,
 	"Item Group": ITEM_GROUP_LOT_FIELDS,
 	"Warehouse": WAREHOUSE_LOT_FIELDS,
 	"Customer": CUSTOMER_LOT_FIELDS,
-	"Work Order": WORK_ORDER_LOT_FIELDS + WORK_ORDER_BUILD_COST_FIELDS,
-	"Stock Entry": STOCK_ENTRY_LOT_FIELDS,
+	"Work Order": WORK_ORDER_LOT_FIELDS + WORK_ORDER_BUILD_COST_FIELDS + WORK_ORDER_UNIT_FIELDS,
+	"Stock Entry": STOCK_ENTRY_LOT_FIELDS + STOCK_ENTRY_UNIT_FIELDS,
 	"Stock Entry Detail": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
 	"Delivery Note Item": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],
 	"Sales Invoice Item": [{**LOT_OVERRIDE_REASON_FIELD, "insert_after": "batch_no"}],

@@ -3,7 +3,7 @@ Delivery Note, Sales Invoice. Receipts get their lots (lot_control.receiving); m
 stock are picked, checked, locked and recorded (lot_control.usage). Each step is a no-op where it
 does not apply."""
 
-from lot_control import builds, receiving, usage
+from lot_control import builds, receiving, units, usage
 
 
 def before_validate(doc, method=None):
@@ -25,6 +25,8 @@ def before_submit(doc, method=None):
 	receiving.assign_new_lots(doc)
 	usage.check_lot_usage(doc)
 	builds.assign_produced_lots(doc)
+	units.bind_produced_units(doc)
+	builds.check_unit_lot_assignments(doc)
 
 
 def on_submit(doc, method=None):
@@ -32,10 +34,13 @@ def on_submit(doc, method=None):
 	usage.check_lot_usage(doc, usage.outgoing_lot_lines_posted(doc))
 	usage.record_overrides_and_disposals(doc)
 	builds.record_build(doc)
+	units.refresh_units_of(doc)
 	usage.refresh_consumed_status(doc)
 
 
 def on_cancel(doc, method=None):
 	receiving.archive_lots_of_cancelled_receipt(doc)
 	builds.reverse_build(doc)
+	units.unbind_units_of_cancelled_build(doc)
+	units.refresh_units_of(doc)
 	usage.refresh_consumed_status(doc)

@@ -19,7 +19,11 @@ lot_control.render_build_cost = function (frm, fieldname, args) {
 		const rows = cost.lines
 			.map(
 				(line) => `<tr>
-					<td><a href="/app/lot/${encodeURIComponent(line.consumed_lot)}">${frappe.utils.escape_html(line.consumed_lot)}</a></td>
+					<td>${
+						line.consumed_unit
+							? `<a href="/app/serialized-unit/${encodeURIComponent(line.consumed_unit)}">${frappe.utils.escape_html(line.consumed_unit)}</a>`
+							: `<a href="/app/lot/${encodeURIComponent(line.consumed_lot)}">${frappe.utils.escape_html(line.consumed_lot)}</a>`
+					}</td>
 					<td>${frappe.utils.escape_html(line.consumed_item)}</td>
 					<td class="text-right">${format_number(line.qty)}</td>
 					<td class="text-right">${money(line.unit_cost)}</td>

@@ -1,0 +1,61 @@
+// Copyright (c) 2026, lot_control developers and contributors
+// For license information, please see license.txt
+
+{% include "lot_control/public/js/build_cost.js" %}
+
+frappe.ui.form.on("Serialized Unit", {
+	refresh(frm) {
+		render_lots_inside(frm);
+		if (frm.is_new()) return;
+		frm.add_custom_button(
+			__("Print Label"),
+			() => frappe.set_route("print", "Serialized Unit", frm.doc.name, { format: "Serialized Unit Label" })
+		);
+		frm.add_custom_button(__("Serial No"), () => frappe.set_route("Form", "Serial No", frm.doc.serial_no), __("View"));
+		frm.add_custom_button(
+			__("Stock Ledger"),
+			() =>
+				frappe.set_route("query-report", "Stock Ledger", {
+					company: frm.doc.company,
+					item_code: frm.doc.item_code,
+					serial_no: frm.doc.serial_no,
+					from_date: frm.doc.built_on || frappe.datetime.add_months(frappe.datetime.get_today(), -12),
+					to_date: frappe.datetime.get_today(),
+				}),
+			__("View")
+		);
+		if (frm.doc.work_order) {
+			frm.add_custom_button(__("Work Order"), () => frappe.set_route("Form", "Work Order", frm.doc.work_order), __("View"));
+		}
+		if (frm.doc.stock_entry) {
+			frm.set_df_property("inside_section", "label", __("Lots Inside and Build Cost"));
+		}
+	},
+});
+
+function render_lots_inside(frm) {
+	const wrapper = frm.get_field("inside_html").$wrapper;
+	const rows = (frm.doc.__onload && frm.doc.__onload.lots_inside) || [];
+	if (!rows.length) {
+		wrapper.html(`<p class="text-muted">${__("No lots are recorded inside this unit yet: they are attributed when it is built.")}</p>`);
+		return;
+	}
+	const link = (row) =>
+		row.unit
+			? `<a href="/app/serialized-unit/${encodeURIComponent(row.unit)}">${frappe.utils.escape_html(row.unit)}</a>`
+			: `<a href="/app/lot/${encodeURIComponent(row.batch)}">${frappe.utils.escape_html(row.batch)}</a>`;
+	const body = rows
+		.map(
+			(row) => `<tr>
+				<td>${"&nbsp;&nbsp;".repeat(row.depth - 1)}${link(row)}</td>
+				<td>${frappe.utils.escape_html(row.item_code || "")}</td>
+				<td class="text-right">${format_number(row.qty)}</td>
+				<td>${frappe.utils.escape_html(row.supplier || "")}${row.supplier_batch_code ? ` <span class="text-muted">(${frappe.utils.escape_html(row.supplier_batch_code)})</span>` : ""}</td>
+				<td>${row.purchase_receipt ? `<a href="/app/purchase-receipt/${encodeURIComponent(row.purchase_receipt)}">${frappe.utils.escape_html(row.purchase_receipt)}</a>` : ""}</td>
+			</tr>`
+		)
+		.join("");
+	wrapper.html(`<table class="table table-bordered table-sm">
+		<thead><tr><th>${__("Lot / Unit")}</th><th>${__("Item")}</th><th class="text-right">${__("Qty in Unit")}</th><th>${__("Supplier (Code)")}</th><th>${__("Receipt")}</th></tr></thead>
+		<tbody>${body}</tbody></table>`);
+}
