@@ -19,6 +19,8 @@ before_uninstall = "lot_control.install.before_uninstall"
 # Desk
 # ----
 
+app_include_js = "lot_control.bundle.js"
+
 doctype_js = {
 	"Purchase Receipt": "public/js/purchase_receipt.js",
 	"Work Order": ["public/js/build_cost.js", "public/js/work_order.js"],

@@ -48,6 +48,8 @@ if ! frappe_cli --site "$SITE" list-apps 2>/dev/null | grep -q '^lot_control'; t
 	frappe_cli --site "$SITE" install-app lot_control || exit 1
 fi
 frappe_cli --site "$SITE" migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
+# The desk script (scanning a unit code in the search bar) is a bundle, as in any Frappe app.
+frappe_cli build --app lot_control >/dev/null 2>&1 || echo "note: could not build lot_control's desk assets (node/yarn missing?)"
 
 (cd "$BENCH/sites" && as_owner env LOT_CONTROL_BENCH="$BENCH" LOT_CONTROL_SITE="$SITE" \
 	"$PY" -m pytest -q -p no:cacheprovider --rootdir "$APP" "$APP/lot_control/tests/integration" "$@") || failed=1
