@@ -76,3 +76,47 @@ def test_two_submits_for_the_last_units_of_a_lot_cannot_both_succeed():
 	frappe.db.rollback()
 	assert get_lot_on_hand(lot) == 1
 	assert sorted(frappe.db.get_value("Stock Entry", name, "docstatus") for name in (first, second)) == [0, 1]
+
+
+def register_in_own_connection(work_order, start, outcomes, key):
+	from lot_control.units import register_units
+
+	frappe.init(site=SITE, sites_path=os.path.join(BENCH, "sites"))
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.set_user("Administrator")
+	try:
+		start.wait(timeout=30)
+		outcomes[key] = register_units(work_order)
+		frappe.db.commit()
+	except Exception as refusal:
+		frappe.db.rollback()
+		outcomes[key] = refusal
+	finally:
+		frappe.destroy()
+
+
+def test_two_people_registering_the_units_of_one_work_order_at_once_register_them_once():
+	from lot_control.tests.integration.factories import make_work_order
+
+	world = lot_fixture_world()
+	device = make_item(lot_controlled=False, has_serial_no=1)
+	work_order = make_work_order(world.company, device, {make_item(): 1}, 3, world.warehouse, skip_transfer=1)
+	frappe.db.commit()
+
+	start = threading.Barrier(2)
+	outcomes = {}
+	threads = [
+		threading.Thread(target=register_in_own_connection, args=(work_order.name, start, outcomes, key)) for key in ("a", "b")
+	]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+
+	registered = [outcome for outcome in outcomes.values() if isinstance(outcome, list)]
+	refused = [outcome for outcome in outcomes.values() if not isinstance(outcome, list)]
+	assert len(registered) == 1 and len(registered[0]) == 3, outcomes
+	assert len(refused) == 1 and "already registered" in str(refused[0])
+	frappe.db.rollback()
+	assert frappe.db.count("Serialized Unit", {"work_order": work_order.name}) == 3
