@@ -242,6 +242,9 @@ def record_build(doc):
 	targets = {**produced, **{code: (item, 1) for code, (item, _lot) in units.items()}}
 	cost = build_cost_of(doc, consumed, pending, targets, precision, {row.item_code for row in consumed_units_rows})
 
+	from lot_control.genealogy import refuse_cycles
+
+	refuse_cycles([row.lot for row in consumed] + [row.lot for row in pending_as_consumed(pending)], targets)
 	assignments = unit_lot_assignments(doc)
 	consumed_keys = {row.lot for row in consumed}
 	materials_by_target = defaultdict(float)
@@ -530,6 +533,8 @@ def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
 	"""One genealogy record. A Manufacture or Repack whose product carries no lot still names the
 	entry and item it produced; only a consumption entry's records wait for their Manufacture."""
 	target = share.produced_lot
+	if target and target == share.consumed_lot:
+		return  # stock repacked into its own lot is no genealogy
 	produced_item = targets.get(target, (None, 0))[0] if target else None
 	produces = bool(target) or doc.purpose in ("Manufacture", "Repack")
 	if not produced_item and produces:
@@ -561,6 +566,7 @@ def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
 	)
 	record.flags.ignore_permissions = True
 	record.flags.ignore_links = True
+	record.flags.cycle_checked = True
 	record.insert()
 
 

@@ -11,6 +11,12 @@ class LotConsumption(Document):
 
 	def before_insert(self):
 		self.set_nodes()
+		if not self.flags.cycle_checked and not self.is_cancelled:
+			from lot_control.genealogy import refuse_cycles
+
+			if self.consumed_node and self.consumed_node == self.produced_node:
+				frappe.throw(frappe._("Lot {0} cannot be made from itself.").format(frappe.bold(self.consumed_node)))
+			refuse_cycles([self.consumed_node], [self.produced_node])
 
 	def set_nodes(self):
 		"""A serialized unit is a node of its own even when it also carries a lot: the genealogy is
