@@ -89,4 +89,5 @@ jinja = {
 
 override_doctype_dashboards = {
 	"Purchase Receipt": "lot_control.overrides.purchase_receipt.get_dashboard_data",
+	"Work Order": "lot_control.overrides.work_order.get_dashboard_data",
 }

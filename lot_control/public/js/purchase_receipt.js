@@ -7,6 +7,11 @@ frappe.ui.form.on("Purchase Receipt", {
 				() => frappe.set_route("List", "Lot", { purchase_receipt: frm.doc.name }),
 				__("View")
 			);
+			frm.add_custom_button(
+				__("Trace Forward"),
+				() => frappe.set_route("query-report", "Lot Trace", { direction: "Forward", purchase_receipt: frm.doc.name }),
+				__("View")
+			);
 		}
 	},
 });

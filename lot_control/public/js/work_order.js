@@ -17,6 +17,13 @@ frappe.ui.form.on("Work Order", {
 			() => frappe.set_route("List", "Lot Consumption", { work_order: frm.doc.name }),
 			__("View")
 		);
+		for (const direction of ["Forward", "Backward"]) {
+			frm.add_custom_button(
+				direction === "Forward" ? __("Trace Forward") : __("Trace Backward"),
+				() => frappe.set_route("query-report", "Lot Trace", { direction, work_order: frm.doc.name }),
+				__("View")
+			);
+		}
 		if (frm.doc.has_serial_no) add_unit_buttons(frm);
 	},
 });

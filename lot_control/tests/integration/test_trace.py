@@ -156,9 +156,31 @@ def test_a_recall_keeps_what_was_known_that_day_and_holds_what_is_left(shop, rec
 	assert lot.history[-1].reference_name == recall.name and recall.name in lot.history[-1].reason
 	recall.reload()
 	assert recall.status == "Contained" and recall.affected_stock[0].held == 1
+	recall.append("suspect_lots", {"lot": world.cut})
+	with pytest.raises(frappe.ValidationError, match="cannot change"):
+		recall.save()
+	recall.reload()
+
 	# Later movements do not rewrite the record: the reel's stock moves, the frozen trace stays.
 	split_child(world.reel, shop)
 	assert frappe.get_doc("Recall", recall.name).trace_json == frozen
+
+
+def test_the_trace_report_shows_the_tree_both_ways(shop, recall_world):
+	from lot_control.lot_control.report.lot_trace.lot_trace import execute
+
+	world = recall_world
+	_columns, rows = execute({"direction": "Forward", "supplier": shop.supplier, "supplier_batch_code": DATE_CODE})[:2]
+	keys = {row["row_key"]: row for row in rows}
+	assert keys[world.cut]["parent_row"] == world.reel
+	assert {row["node"] for row in rows if row.get("parent_row") == "deliveries"} == {note.name for note in world.notes}
+	assert {row["place"] for row in rows if row.get("parent_row") == "deliveries"} == set(world.customers)
+	_columns, rows = execute({"direction": "Backward", "unit": world.products[0]})[:2]
+	reel_row = next(row for row in rows if row["node"] == world.reel)
+	assert shop.supplier in reel_row["place"] and DATE_CODE in reel_row["place"]
+	assert "COC-7781" in reel_row["status"]
+	_columns, rows = execute({"direction": "Backward", "work_order": world.product_order.name})[:2]
+	assert {row["node"] for row in rows} >= set(world.products) | {world.reel}
 
 
 def test_the_api_shows_a_user_only_what_their_roles_allow(shop, recall_world):

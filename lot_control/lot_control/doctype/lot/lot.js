@@ -2,6 +2,7 @@
 // For license information, please see license.txt
 
 {% include "lot_control/public/js/build_cost.js" %}
+{% include "lot_control/public/js/trace_buttons.js" %}
 
 frappe.ui.form.on("Lot", {
 	refresh(frm) {
@@ -38,6 +39,7 @@ frappe.ui.form.on("Lot", {
 			__("View")
 		);
 		frm.add_custom_button(__("Batch"), () => frappe.set_route("Form", "Batch", frm.doc.batch), __("View"));
+		lot_control.add_trace_buttons(frm, { lot: frm.doc.name });
 	},
 });
 

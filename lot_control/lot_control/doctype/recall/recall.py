@@ -16,6 +16,19 @@ class Recall(Document):
 	def validate(self):
 		if not self.suspect_lots and not self.supplier_batch_code:
 			frappe.throw(_("Name the suspect lots, or the supplier's batch or date code."), title=_("Nothing to Recall"))
+		self.keep_suspects()
+
+	def keep_suspects(self):
+		"""The frozen trace answers for the suspects it was taken for; other suspects are another recall."""
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		suspects = lambda doc: (doc.supplier or None, (doc.supplier_batch_code or "").strip() or None, sorted(row.lot for row in doc.suspect_lots))  # noqa: E731
+		if suspects(before) != suspects(self):
+			frappe.throw(
+				_("The suspect stock of recall {0} cannot change after it was traced; record a new recall for other lots.").format(frappe.bold(self.name)),
+				title=_("Suspects Are Fixed"),
+			)
 
 	def before_insert(self):
 		self.take_trace()

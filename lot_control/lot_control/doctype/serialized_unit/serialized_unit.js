@@ -1,7 +1,7 @@
 // Copyright (c) 2026, lot_control developers and contributors
 // For license information, please see license.txt
 
-{% include "lot_control/public/js/build_cost.js" %}
+{% include "lot_control/public/js/trace_buttons.js" %}
 
 frappe.ui.form.on("Serialized Unit", {
 	refresh(frm) {
@@ -24,6 +24,7 @@ frappe.ui.form.on("Serialized Unit", {
 				}),
 			__("View")
 		);
+		lot_control.add_trace_buttons(frm, { unit: frm.doc.name });
 		if (frm.doc.work_order) {
 			frm.add_custom_button(__("Work Order"), () => frappe.set_route("Form", "Work Order", frm.doc.work_order), __("View"));
 		}

@@ -56,6 +56,7 @@ def node_row(node, key, parent, via=None):
 		"via": via,
 		"row_key": key,
 		"parent_row": parent,
+		"indent": node.depth or 0,
 	}
 
 
@@ -83,7 +84,7 @@ def forward_rows(filters):
 		if unit:
 			row.update(status=unit.status, place=unit.customer or unit.warehouse)
 	if answer["deliveries"]:
-		rows.append({"node": _("Deliveries"), "row_key": "deliveries", "node_type": _("{0} customers").format(len(answer["customers"]))})
+		rows.append({"node": _("Deliveries"), "row_key": "deliveries", "indent": 0, "node_type": _("{0} customers").format(len(answer["customers"]))})
 		for index, delivery in enumerate(answer["deliveries"]):
 			rows.append(
 				{
@@ -97,10 +98,11 @@ def forward_rows(filters):
 					"date": delivery.posting_date,
 					"row_key": f"delivery-{index}",
 					"parent_row": "deliveries",
+					"indent": 1,
 				}
 			)
 	if answer["on_hand"]:
-		rows.append({"node": _("Still in Stock"), "row_key": "on_hand"})
+		rows.append({"node": _("Still in Stock"), "row_key": "on_hand", "indent": 0})
 		for index, stock in enumerate(answer["on_hand"]):
 			rows.append(
 				{
@@ -114,6 +116,7 @@ def forward_rows(filters):
 					"via": stock.owner,
 					"row_key": f"stock-{index}",
 					"parent_row": "on_hand",
+					"indent": 1,
 				}
 			)
 	if answer["restricted"]:
