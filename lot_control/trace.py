@@ -91,6 +91,7 @@ def trace_forward(lot=None, supplier=None, supplier_batch_code=None, purchase_re
 	else:
 		restricted.append("Delivery Note")
 	answer["on_hand"] = stock_on_hand(answer["lots"], unit_names)
+	answer["documents"] = documents_of(answer["lots"], unit_names)
 	return answer
 
 

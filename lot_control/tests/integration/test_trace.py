@@ -108,6 +108,7 @@ def test_forward_from_the_suppliers_date_code_finds_every_build_unit_customer_an
 	left = {(row.lot, row.warehouse): row.qty for row in answer["on_hand"] if not row.unit}
 	assert left == {(world.reel, shop.stores): 14}
 	assert next(row for row in answer["on_hand"] if row.lot == world.reel).status == "Released"
+	assert {(document.lot, document.reference) for document in answer["documents"]} >= {(world.reel, "COC-7781"), (world.cut, "COC-7781")}
 
 
 def test_backward_from_a_returned_unit_reaches_the_reel_its_receipt_supplier_and_certificate(shop, recall_world):
