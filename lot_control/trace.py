@@ -124,24 +124,40 @@ def unit_facts(units: list[str]) -> list[dict]:
 	)
 
 
+DELIVERIES_BY_LOT = """
+	select bundle.voucher_type, bundle.voucher_no, bundle.item_code, bundle.posting_date,
+		entry.batch_no, entry.serial_no, entry.qty
+	from `tabSerial and Batch Entry` entry
+	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+	where entry.batch_no in %(keys)s and bundle.voucher_type in %(vouchers)s
+		and bundle.type_of_transaction = 'Outward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
+"""
+DELIVERIES_BY_UNIT = """
+	select bundle.voucher_type, bundle.voucher_no, bundle.item_code, bundle.posting_date,
+		entry.batch_no, entry.serial_no, entry.qty
+	from `tabSerial and Batch Entry` entry
+	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+	where entry.serial_no in %(keys)s and bundle.voucher_type in %(vouchers)s
+		and bundle.type_of_transaction = 'Outward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
+"""
+
+
 def deliveries_of(lots: list[str], units: list[str]) -> list[dict]:
 	"""Every submitted delivery of these lots and units: customer, document, date, quantity, units."""
 	if not lots and not units:
 		return []
-	rows = frappe.db.sql(
-		"""
-		select bundle.voucher_type, bundle.voucher_no, bundle.item_code, bundle.posting_date,
-			entry.batch_no, entry.serial_no, entry.qty
-		from `tabSerial and Batch Entry` entry
-		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-		where bundle.voucher_type in %(vouchers)s and bundle.type_of_transaction = 'Outward'
-			and bundle.docstatus = 1 and bundle.is_cancelled = 0
-			and (entry.batch_no in %(lots)s or entry.serial_no in %(units)s)
-		order by bundle.posting_date, bundle.voucher_no
-		""",
-		{"vouchers": SALES_VOUCHERS, "lots": lots or [""], "units": units or [""]},
-		as_dict=True,
-	)
+	# Two index lookups (by lot, by serial number) rather than one OR, which could scan the table.
+	rows = []
+	if lots:
+		rows += frappe.db.sql(DELIVERIES_BY_LOT, {"keys": lots, "vouchers": SALES_VOUCHERS}, as_dict=True)
+	if units:
+		seen = {(row.voucher_no, row.serial_no) for row in rows if row.serial_no}
+		rows += [
+			row
+			for row in frappe.db.sql(DELIVERIES_BY_UNIT, {"keys": units, "vouchers": SALES_VOUCHERS}, as_dict=True)
+			if (row.voucher_no, row.serial_no) not in seen
+		]
+	rows.sort(key=lambda row: (row.posting_date, row.voucher_no))
 	customers = {}
 	for doctype in SALES_VOUCHERS:
 		names = list({row.voucher_no for row in rows if row.voucher_type == doctype})
