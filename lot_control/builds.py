@@ -11,6 +11,7 @@ cost roll-up in lot_control.costing.
 from __future__ import annotations
 
 from collections import defaultdict
+
 import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
@@ -671,7 +672,7 @@ def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
 		"stock_owner": "Customer" if owner else "House",
 		"consignment_customer": owner,
 	}
-	reason = _("Built by {0}.").format(doc.work_order and _("Work Order {0}").format(doc.work_order) or doc.name)
+	reason = _("Built by {0}.").format((doc.work_order and _("Work Order {0}").format(doc.work_order)) or doc.name)
 	if frappe.db.exists("Lot", lot_name):
 		lot = frappe.get_doc("Lot", lot_name)
 		if lot.stock_entry and lot.stock_entry != doc.get("amended_from") and lot.stock_entry != doc.name:

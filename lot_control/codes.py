@@ -94,7 +94,7 @@ def _canonical(text: str, length: int) -> str:
 
 def _data_sum(data: str) -> int:
 	"""Weighted sum of the data symbols; the caller has checked they are in the alphabet."""
-	return sum(weight * _DATA_VALUES[symbol] for weight, symbol in zip(WEIGHTS, data))
+	return sum(weight * _DATA_VALUES[symbol] for weight, symbol in zip(WEIGHTS, data, strict=False))
 
 
 def _check_bad_data(data: str, original: str) -> None:

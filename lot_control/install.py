@@ -5,7 +5,6 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from lot_control.constants.custom_fields import CUSTOM_FIELDS
 
-
 QUALITY_ROLE = "Lot Quality Manager"
 
 

@@ -147,8 +147,8 @@ def bind_produced_units(doc):
 			for code in given:
 				bind_unit(adopt_unit(code, row.item_code, doc), doc)
 			continue
-		units = free_registered_units(doc.get("work_order"), row.item_code, int(round(qty)), taken)
-		while len(units) < int(round(qty)):
+		units = free_registered_units(doc.get("work_order"), row.item_code, round(qty), taken)
+		while len(units) < round(qty):
 			units.append(new_unit(row.item_code, doc.company, doc.get("work_order"), note=_("Made by {0}.").format(doc.name)).name)
 		taken.update(units)
 		for unit_name in units:

@@ -93,7 +93,7 @@ def run(
 	deliveries=20_000,
 	double=True,
 	seed=1,
-	runs=15,
+	runs=20,
 ):
 	"""Generate a history, time the traces, double the history, time the same traces again."""
 	frappe.set_user("Administrator")
@@ -1064,7 +1064,7 @@ def evenly(names: list, count: int) -> list:
 # Timing.
 
 
-def time_traces(probes=None, runs=15, history=1, budget_seconds=30.0) -> list[dict]:
+def time_traces(probes=None, runs=20, history=1, budget_seconds=30.0) -> list[dict]:
 	"""Time each probe: one first call, then up to `runs` calls (at least 3, within the budget);
 	median and 95th percentile in milliseconds, with the size of the answer."""
 	frappe.set_user("Administrator")

@@ -10,6 +10,8 @@ import frappe
 import pytest
 from frappe.utils import add_years, getdate, nowdate
 
+from lot_control.tests.integration.factories import make_company, make_supplier, make_warehouse
+
 BENCH = os.environ.get("LOT_CONTROL_BENCH", "/home/frappe/frappe-bench")
 SITE = os.environ.get("LOT_CONTROL_SITE", "lot-control.localhost")
 
@@ -70,3 +72,20 @@ def ensure_site_is_set_up():
 					"year_end_date": f"{year}-12-31",
 				}
 			).insert(ignore_permissions=True)
+
+
+@pytest.fixture
+def shop():
+	"""A company with the default Stores, Work In Progress and Finished Goods warehouses, and a supplier."""
+	company = make_company()
+
+	def warehouse(name):
+		return frappe.db.get_value("Warehouse", {"company": company.name, "warehouse_name": name}) or make_warehouse(company, name)
+
+	return frappe._dict(
+		company=company,
+		stores=warehouse("Stores"),
+		wip=warehouse("Work In Progress"),
+		fg=warehouse("Finished Goods"),
+		supplier=make_supplier(),
+	)

@@ -345,7 +345,9 @@ def test_inventory_value_by_lot_adds_up_to_erpnexts_stock_balance(shop):
 	"""Each lot at its own price; the company's total is the Stock Balance value, to the cent."""
 	from erpnext.stock.report.stock_balance.stock_balance import execute as stock_balance
 
-	from lot_control.lot_control.report.lot_inventory_value.lot_inventory_value import execute as lot_inventory_value
+	from lot_control.lot_control.report.lot_inventory_value.lot_inventory_value import (
+		execute as lot_inventory_value,
+	)
 
 	resistor, board = make_item(), make_item()
 	first = receive(shop, resistor, 7, 1.37, lot_code("RES"), expiry=add_days(nowdate(), 30))

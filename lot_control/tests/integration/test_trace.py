@@ -22,7 +22,7 @@ from lot_control.tests.integration.factories import (
 	receipt_line,
 	work_order_entry,
 )
-from lot_control.tests.integration.test_units import device_item, outward_unit_bundle, shop, units_of  # noqa: F401
+from lot_control.tests.integration.test_units import device_item, outward_unit_bundle, units_of
 
 DATE_CODE = "DC2544"
 

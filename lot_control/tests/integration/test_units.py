@@ -23,22 +23,6 @@ from lot_control.units import find_unit, lots_in_unit, register_units, release_u
 UNIT = "Serialized Unit"
 
 
-@pytest.fixture
-def shop():
-	company = make_company()
-
-	def warehouse(name):
-		return frappe.db.get_value("Warehouse", {"company": company.name, "warehouse_name": name}) or make_warehouse(company, name)
-
-	return frappe._dict(
-		company=company,
-		stores=warehouse("Stores"),
-		wip=warehouse("Work In Progress"),
-		fg=warehouse("Finished Goods"),
-		supplier=make_supplier(),
-	)
-
-
 def receive(shop, item, qty, rate, prefix="LOT"):
 	lot = f"{prefix}-{frappe.generate_hash(length=6).upper()}"
 	make_purchase_receipt(shop.company, shop.supplier, [receipt_line(item, qty, rate, shop.stores, lot_number=lot)])
@@ -324,7 +308,7 @@ def test_units_are_found_by_their_code_however_typed_and_by_the_customers_serial
 	from frappe.utils.global_search import search
 
 	assert first in [row["value"] for row in search_link(UNIT, "ACME-000417")]
-	frappe.db.commit  # noqa: B018 - global search is indexed from the queue; index this unit now
+	frappe.db.commit
 	from frappe.utils.global_search import sync_value_in_queue, update_global_search
 
 	update_global_search(frappe.get_doc(UNIT, first))
@@ -334,7 +318,7 @@ def test_units_are_found_by_their_code_however_typed_and_by_the_customers_serial
 	other = frappe.get_doc(UNIT, second)
 	other.customer_serial = "ACME-000417"
 	other.customer_serial_customer = customer
-	with pytest.raises(frappe.ValidationError, match="ACME-000417.*already unit"):
+	with pytest.raises(frappe.ValidationError, match=r"ACME-000417.*already unit"):
 		other.save()
 	assert sync_value_in_queue
 

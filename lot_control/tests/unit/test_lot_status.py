@@ -5,7 +5,13 @@ from itertools import product
 
 import pytest
 
-from lot_control.lot_status import ALLOWED_CHANGES, HELD_BACK, SET_BY_THE_APP, StatusChangeRefused, check_status_change
+from lot_control.lot_status import (
+	ALLOWED_CHANGES,
+	HELD_BACK,
+	SET_BY_THE_APP,
+	StatusChangeRefused,
+	check_status_change,
+)
 from lot_control.picking import LOT_STATUSES
 
 

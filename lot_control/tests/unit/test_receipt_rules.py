@@ -5,7 +5,11 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lot_control.receipt_rules import expiry_from_shelf_life, expiry_precedes_manufacture, lot_quantities_match
+from lot_control.receipt_rules import (
+	expiry_from_shelf_life,
+	expiry_precedes_manufacture,
+	lot_quantities_match,
+)
 
 
 def test_expiry_before_manufacture_is_caught_and_missing_dates_are_not_an_error():
