@@ -402,7 +402,7 @@ def consumed_units(doc) -> list:
 			unit.unit_cost
 		from `tabSerial and Batch Bundle` bundle
 		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
-		inner join `tabSerialized Unit` unit on unit.serial_no = entry.serial_no
+		inner join `tabSerialized Unit` unit on unit.name = entry.serial_no
 		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
 			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = 'Outward'
 		order by entry.idx
@@ -486,7 +486,7 @@ def produced_units(doc, items) -> dict:
 		select bundle.voucher_detail_no, bundle.item_code, entry.batch_no, unit.name as unit
 		from `tabSerial and Batch Bundle` bundle
 		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
-		inner join `tabSerialized Unit` unit on unit.serial_no = entry.serial_no
+		inner join `tabSerialized Unit` unit on unit.name = entry.serial_no
 		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
 			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = 'Inward'
 		order by entry.idx

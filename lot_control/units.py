@@ -248,7 +248,7 @@ def units_in_document(doc) -> list[str]:
 		.inner_join(bundle)
 		.on(bundle.name == entry.parent)
 		.inner_join(unit)
-		.on(unit.serial_no == entry.serial_no)
+		.on(unit.name == entry.serial_no)
 		.select(unit.name)
 		.distinct()
 		.where((bundle.voucher_type == doc.doctype) & (bundle.voucher_no == doc.name))

@@ -37,6 +37,7 @@ class SerializedUnit(Document):
 		self.link_serial_no()
 
 	def autoname(self):
+		"""Name, code and ERPNext Serial No are one string, so ledger entries join the unit by name."""
 		self.name = self.code
 
 	def validate(self):
