@@ -31,7 +31,8 @@ frappe_cli() { (cd "$BENCH/sites" && as_owner "$PY" -m frappe.utils.bench_helper
 
 if [ "$(readlink -f "$APP")" != "$(readlink -f "$ROOT")" ]; then
 	as_owner mkdir -p "$APP"
-	rsync -a --delete --exclude .git --exclude __pycache__ --exclude '*.egg-info' "$ROOT/" "$APP/"
+	# Desk assets already built stay: this script does not rebuild them.
+	rsync -a --delete --exclude .git --exclude __pycache__ --exclude '*.egg-info' --exclude /lot_control/public/dist "$ROOT/" "$APP/"
 	chown -R "$owner": "$APP"
 fi
 as_owner "$PY" -c "import lot_control" 2>/dev/null || as_owner "$PY" -m pip install -q -e "$APP" || { echo "could not install lot_control into $BENCH"; exit 1; }

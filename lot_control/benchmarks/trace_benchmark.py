@@ -21,6 +21,7 @@ import random
 import statistics
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import frappe
@@ -40,7 +41,7 @@ ITEMS_PER_LEVEL = 20
 SUPPLIERS = 150
 CUSTOMERS = 500
 # A few lots go into 1-2 % of all builds: the widest forward traces.
-WIDE_ITEMS = (("PASTE", "Solder paste SAC305"), ("FLUX", "No-clean flux"), ("R0402", "Resistor 0402 10k, reel"))
+WIDE_ITEMS = {"PASTE": "Solder paste SAC305", "FLUX": "No-clean flux", "R0402": "Resistor 0402 10k, reel"}
 WIDE_LOTS_PER_ITEM = 2
 WIDE_BUILD_SHARE = (0.01, 0.02)
 SPLIT_SHARE = 0.075  # of the raw lots: pieces cut off a reel or a drum
@@ -97,6 +98,7 @@ def run(
 ):
 	"""Generate a history, time the traces, double the history, time the same traces again."""
 	frappe.set_user("Administrator")
+	started = time.perf_counter()
 	sizes = dict(lots=lots, work_orders=work_orders, levels=levels, units=units, deliveries=deliveries)
 	removed = clear()
 	if any(removed.values()):
@@ -104,14 +106,16 @@ def run(
 	base_history = generate(**sizes, seed=seed)
 	probes = pick_probes(base_history["history"])
 	base = time_traces(probes, runs=runs)
-	if not double:
-		return
-	doubled_history = generate(**sizes, seed=seed)
-	doubled = time_traces(probes, runs=runs)
-	print_comparison(base, doubled, base_history, doubled_history)
+	if double:
+		doubled_history = generate(**sizes, seed=seed)
+		doubled = time_traces(probes, runs=runs)
+		print_comparison(base, doubled, base_history, doubled_history)
+	print(f"\nBenchmark done in {time.perf_counter() - started:.0f} s")
 
 
-def generate(lots=100_000, work_orders=20_000, levels=5, units=50_000, deliveries=20_000, seed=1, history=None):
+def generate(
+	lots=100_000, work_orders=20_000, levels=5, units=50_000, deliveries=20_000, seed=1, history=None
+):
 	"""Add one history of the given size, with names of its own (BENCH-H<n>-...), beside any already
 	generated; returns its figures."""
 	frappe.set_user("Administrator")
@@ -174,11 +178,13 @@ def raw_items() -> list[str]:
 
 
 def wide_items() -> list[str]:
-	return [f"{PREFIX}{code}" for code, _name in WIDE_ITEMS]
+	return [f"{PREFIX}{code}" for code in WIDE_ITEMS]
 
 
 def level_items(level: int, serial: bool) -> list[str]:
-	return [f"{PREFIX}A{level}-{'U' if serial else 'L'}{index:02d}" for index in range(1, ITEMS_PER_LEVEL + 1)]
+	return [
+		f"{PREFIX}A{level}-{'U' if serial else 'L'}{index:02d}" for index in range(1, ITEMS_PER_LEVEL + 1)
+	]
 
 
 def customers() -> list[str]:
@@ -190,14 +196,17 @@ def suppliers() -> list[str]:
 
 
 def item_name(item_code: str) -> str:
-	return item_code.removeprefix(PREFIX)
+	code = item_code.removeprefix(PREFIX)
+	return WIDE_ITEMS.get(code, code)
 
 
 def ensure_masters(levels: int):
 	"""Company, warehouses, suppliers, customers and items, as raw rows: nothing reads more of them
 	than their names."""
 	insert_masters(
-		"Company", ["company_name", "abbr", "default_currency", "country"], [(COMPANY, COMPANY, "BENCH", CURRENCY, "Germany")]
+		"Company",
+		["company_name", "abbr", "default_currency", "country"],
+		[(COMPANY, COMPANY, "BENCH", CURRENCY, "Germany")],
 	)
 	insert_masters(
 		"Warehouse",
@@ -220,7 +229,16 @@ def ensure_masters(levels: int):
 		items += [(code, not serial, serial) for code in level_items(level, serial)]
 	insert_masters(
 		"Item",
-		["item_code", "item_name", "item_group", "stock_uom", "is_stock_item", "has_batch_no", "has_serial_no", "description"],
+		[
+			"item_code",
+			"item_name",
+			"item_group",
+			"stock_uom",
+			"is_stock_item",
+			"has_batch_no",
+			"has_serial_no",
+			"description",
+		],
 		[
 			(code, code, item_name(code), "BENCH-Parts", "Nos", 1, int(batch), int(serial), item_name(code))
 			for code, batch, serial in items
@@ -232,7 +250,9 @@ def insert_masters(doctype: str, fields: list[str], rows: list[tuple]):
 	existing = set(frappe.get_all(doctype, filters={"name": ("like", f"{PREFIX}%")}, pluck="name"))
 	stamp = f"{HISTORY_START.isoformat()} 00:00:00"
 	missing = [
-		(row[0], stamp, stamp, "Administrator", "Administrator", 0, 0, *row[1:]) for row in rows if row[0] not in existing
+		(row[0], stamp, stamp, "Administrator", "Administrator", 0, 0, *row[1:])
+		for row in rows
+		if row[0] not in existing
 	]
 	if missing:
 		frappe.db.bulk_insert(doctype, STANDARD_FIELDS + fields, missing, chunk_size=CHUNK_SIZE)
@@ -266,60 +286,56 @@ class Table:
 			self.rows = []
 
 
+@dataclass(slots=True)
 class LotRecord:
-	__slots__ = (
-		"day",
-		"item",
-		"name",
-		"parent_lot",
-		"purchase_receipt",
-		"qty",
-		"stock_entry",
-		"supplier",
-		"supplier_batch_code",
-		"taken",
-		"unit_cost",
-		"uses",
-		"warehouse",
-		"work_order",
-	)
-
-	def __init__(self, name, item, qty, unit_cost, day, warehouse, **source):
-		self.name, self.item, self.qty, self.unit_cost, self.day, self.warehouse = name, item, qty, unit_cost, day, warehouse
-		self.taken = 0.0
-		self.uses = 0
-		self.supplier = source.get("supplier")
-		self.supplier_batch_code = source.get("supplier_batch_code")
-		self.purchase_receipt = source.get("purchase_receipt")
-		self.work_order = source.get("work_order")
-		self.stock_entry = source.get("stock_entry")
-		self.parent_lot = source.get("parent_lot")
+	name: str
+	item: str
+	qty: float
+	unit_cost: float
+	day: int
+	warehouse: str
+	supplier: str | None = None
+	supplier_batch_code: str | None = None
+	purchase_receipt: str | None = None
+	work_order: str | None = None
+	stock_entry: str | None = None
+	parent_lot: str | None = None
+	taken: float = 0.0
+	uses: int = 0
 
 	def share_qty(self) -> float:
 		"""Each build takes an equal share of nine tenths of the lot; a tenth stays on hand."""
 		return round(self.qty * 0.9 / max(self.uses, 1), 6)
 
 
+@dataclass(slots=True)
 class UnitRecord:
-	__slots__ = ("code", "customer", "day", "delivery_day", "delivery_note", "item", "status", "stock_entry", "unit_cost", "warehouse", "work_order")
+	code: str
+	item: str
+	work_order: str
+	stock_entry: str
+	day: int
+	warehouse: str | None
+	status: str = "In Stock"
+	unit_cost: float = 0.0
+	customer: str | None = None
+	delivery_note: str | None = None
+	delivery_day: int | None = None
 
-	def __init__(self, code, item, work_order, stock_entry, day, warehouse):
-		self.code, self.item, self.work_order, self.stock_entry, self.day = code, item, work_order, stock_entry, day
-		self.warehouse = warehouse
-		self.status = "In Stock"
-		self.unit_cost = 0.0
-		self.customer = self.delivery_note = self.delivery_day = None
 
-
+@dataclass(slots=True)
 class WorkOrderPlan:
-	__slots__ = ("day", "level", "lot_inputs", "name", "output", "produces_units", "raw_count", "stock_entry", "sub_lines", "unit_inputs", "units")
-
-	def __init__(self, level, day, produces_units, units, raw_count, sub_lines):
-		self.level, self.day, self.produces_units, self.units = level, day, produces_units, units
-		self.raw_count, self.sub_lines = raw_count, sub_lines
-		self.lot_inputs = Counter()
-		self.unit_inputs = []
-		self.name = self.stock_entry = self.output = None
+	level: int
+	day: int
+	produces_units: bool
+	units: int
+	raw_count: int
+	sub_lines: int
+	lot_inputs: Counter = field(default_factory=Counter)
+	unit_inputs: list = field(default_factory=list)
+	name: str | None = None
+	stock_entry: str | None = None
+	output: str | list | None = None
 
 
 class History:
@@ -403,7 +419,17 @@ class History:
 		)
 		self.delivery_notes = Table(
 			"Delivery Note",
-			["title", "customer", "customer_name", "posting_date", "posting_time", "company", "currency", "total_qty", "status"],
+			[
+				"title",
+				"customer",
+				"customer_name",
+				"posting_date",
+				"posting_time",
+				"company",
+				"currency",
+				"total_qty",
+				"status",
+			],
 			docstatus=1,
 		)
 		self.batches = Table(
@@ -466,7 +492,17 @@ class History:
 		)
 		self.serial_nos = Table(
 			"Serial No",
-			["serial_no", "item_code", "item_name", "status", "warehouse", "customer", "company", "work_order", "purchase_rate"],
+			[
+				"serial_no",
+				"item_code",
+				"item_name",
+				"status",
+				"warehouse",
+				"customer",
+				"company",
+				"work_order",
+				"purchase_rate",
+			],
 		)
 
 	def write(self) -> dict:
@@ -529,7 +565,10 @@ class History:
 		unit_levels = sorted(self.serial_levels)
 		units_at = {top: self.unit_total}
 		if len(unit_levels) == 2:
-			units_at = {top: round(self.unit_total * 0.6), unit_levels[0]: self.unit_total - round(self.unit_total * 0.6)}
+			units_at = {
+				top: round(self.unit_total * 0.6),
+				unit_levels[0]: self.unit_total - round(self.unit_total * 0.6),
+			}
 		for level in range(1, top + 1):
 			count = self.work_order_total // top + (1 if level <= self.work_order_total % top else 0)
 			produces_units = level in self.serial_levels
@@ -584,10 +623,19 @@ class History:
 				receipt,
 			)
 			received.append(lot.name)
-		for (short, _name), item in zip(WIDE_ITEMS, wide_items(), strict=True):
+		for short, item in zip(WIDE_ITEMS, wide_items(), strict=True):
 			receipt, supplier = self.next_name("PR", 6), self.rng.choice(supplier_names)
 			for copy in range(1, WIDE_LOTS_PER_ITEM + 1):
-				self.new_received_lot(f"{self.tag}-W-{short}-{copy}", item, 1_000_000, 0.05, copy, supplier, f"DC{self.number}-W-{short}", receipt)
+				self.new_received_lot(
+					f"{self.tag}-W-{short}-{copy}",
+					item,
+					1_000_000,
+					0.05,
+					copy,
+					supplier,
+					f"DC{self.number}-W-{short}",
+					receipt,
+				)
 		self.figures["lots received"] = received_total + wide_total
 		self.figures["wide lots"] = wide_total
 		parents = sorted(self.rng.sample(received, max(1, pieces_total // 3)))
@@ -603,7 +651,15 @@ class History:
 
 	def new_received_lot(self, name, item, qty, unit_cost, day, supplier, code, receipt) -> LotRecord:
 		lot = LotRecord(
-			name, item, qty, unit_cost, day, STORES, supplier=supplier, supplier_batch_code=code, purchase_receipt=receipt
+			name,
+			item,
+			qty,
+			unit_cost,
+			day,
+			STORES,
+			supplier=supplier,
+			supplier_batch_code=code,
+			purchase_receipt=receipt,
 		)
 		self.lots[name] = lot
 		self.bundle("Purchase Receipt", receipt, item, STORES, day, [(None, name, qty, unit_cost)])
@@ -632,9 +688,19 @@ class History:
 			self.lots[piece.name] = piece
 			pieces.append(piece.name)
 			self.edge("Split", parent, None, qty, piece.name, None, parent.item, None, entry, day)
-			self.bundle("Stock Entry", entry, parent.item, STORES, day, [(None, piece.name, qty, parent.unit_cost)])
+			self.bundle(
+				"Stock Entry", entry, parent.item, STORES, day, [(None, piece.name, qty, parent.unit_cost)]
+			)
 		parent.taken += qty * count
-		self.bundle("Stock Entry", entry, parent.item, STORES, day, [(None, parent.name, qty * count, parent.unit_cost)], outward=True)
+		self.bundle(
+			"Stock Entry",
+			entry,
+			parent.item,
+			STORES,
+			day,
+			[(None, parent.name, qty * count, parent.unit_cost)],
+			outward=True,
+		)
 		return pieces
 
 	# Which lots and units each build draws.
@@ -648,8 +714,8 @@ class History:
 			count = getattr(order, count_field)
 			order.lot_inputs.update(tokens[position : position + count])
 			position += count
-		for name, uses in Counter(tokens).items():
-			self.lots[name].uses += uses
+		for name, times in Counter(tokens).items():
+			self.lots[name].uses += times
 
 	def tokens(self, names, demand, uses, window) -> list[str]:
 		values, weights = uses
@@ -703,15 +769,33 @@ class History:
 		"""One Manufacture entry: a lot, or `units` serialized units, from its inputs at each input's
 		own cost; the lots' share is spread evenly over the units, sub-assembly units go in whole."""
 		day = order.day
-		inputs = [(self.lots[name], self.lots[name].share_qty() * times) for name, times in order.lot_inputs.items()]
+		inputs = [
+			(self.lots[name], self.lots[name].share_qty() * times) for name, times in order.lot_inputs.items()
+		]
 		cancelled = self.rng.random() < CANCELLED_SHARE
 		entries = [order.stock_entry + "-C", order.stock_entry] if cancelled else [order.stock_entry]
 		for lot, qty in inputs:
 			lot.taken += qty
-			self.bundle("Stock Entry", order.stock_entry, lot.item, lot.warehouse, day, [(None, lot.name, qty, lot.unit_cost)], outward=True)
+			self.bundle(
+				"Stock Entry",
+				order.stock_entry,
+				lot.item,
+				lot.warehouse,
+				day,
+				[(None, lot.name, qty, lot.unit_cost)],
+				outward=True,
+			)
 		units_in = [self.units[code] for code in order.unit_inputs]
 		for item, group in group_by_item(units_in).items():
-			self.bundle("Stock Entry", order.stock_entry, item, STORES, day, [(unit.code, None, 1, unit.unit_cost) for unit in group], outward=True)
+			self.bundle(
+				"Stock Entry",
+				order.stock_entry,
+				item,
+				STORES,
+				day,
+				[(unit.code, None, 1, unit.unit_cost) for unit in group],
+				outward=True,
+			)
 		warehouse = FINISHED_GOODS if order.level == self.levels else STORES
 		if order.produces_units:
 			item = self.rng.choice(level_items(order.level, True))
@@ -724,22 +808,55 @@ class History:
 				is_cancelled = int(entry != order.stock_entry)
 				for lot, qty in inputs:
 					for unit in built:
-						self.edge("Build", lot, None, qty / len(built), None, unit.code, item, order, entry, day, is_cancelled)
+						self.edge(
+							"Build",
+							lot,
+							None,
+							qty / len(built),
+							None,
+							unit.code,
+							item,
+							order,
+							entry,
+							day,
+							is_cancelled,
+						)
 				for index, unit_in in enumerate(units_in):
-					self.edge("Build", None, unit_in, 1, None, built[index % len(built)].code, item, order, entry, day, is_cancelled)
+					self.edge(
+						"Build",
+						None,
+						unit_in,
+						1,
+						None,
+						built[index % len(built)].code,
+						item,
+						order,
+						entry,
+						day,
+						is_cancelled,
+					)
 			for lot, qty in inputs:
 				for unit in built:
 					unit.unit_cost += qty * lot.unit_cost / len(built)
 			for index, unit_in in enumerate(units_in):
 				built[index % len(built)].unit_cost += unit_in.unit_cost
 				unit_in.status, unit_in.warehouse = "Consumed", None
-			self.bundle("Stock Entry", order.stock_entry, item, warehouse, day, [(unit.code, None, 1, unit.unit_cost) for unit in built])
+			self.bundle(
+				"Stock Entry",
+				order.stock_entry,
+				item,
+				warehouse,
+				day,
+				[(unit.code, None, 1, unit.unit_cost) for unit in built],
+			)
 			order.output = [unit.code for unit in built]
 			self.figures["units built"] += len(built)
 			return
 		item = self.rng.choice(level_items(order.level, False))
 		qty = self.rng.randint(20, 200)
-		cost = sum(qty_in * lot.unit_cost for lot, qty_in in inputs) + sum(unit.unit_cost for unit in units_in)
+		cost = sum(qty_in * lot.unit_cost for lot, qty_in in inputs) + sum(
+			unit.unit_cost for unit in units_in
+		)
 		self.sequence[f"L{order.level}"] += 1
 		lot = LotRecord(
 			f"{self.tag}-L{order.level}-{self.sequence[f'L{order.level}']:06d}",
@@ -755,12 +872,16 @@ class History:
 		for entry in entries:
 			is_cancelled = int(entry != order.stock_entry)
 			for lot_in, qty_in in inputs:
-				self.edge("Build", lot_in, None, qty_in, lot.name, None, item, order, entry, day, is_cancelled)
+				self.edge(
+					"Build", lot_in, None, qty_in, lot.name, None, item, order, entry, day, is_cancelled
+				)
 			for unit_in in units_in:
 				self.edge("Build", None, unit_in, 1, lot.name, None, item, order, entry, day, is_cancelled)
 		for unit_in in units_in:
 			unit_in.status, unit_in.warehouse = "Consumed", None
-		self.bundle("Stock Entry", order.stock_entry, item, warehouse, day, [(None, lot.name, qty, lot.unit_cost)])
+		self.bundle(
+			"Stock Entry", order.stock_entry, item, warehouse, day, [(None, lot.name, qty, lot.unit_cost)]
+		)
 		order.output = lot.name
 		self.figures["lots built"] += 1
 
@@ -771,7 +892,20 @@ class History:
 			if code not in self.units:
 				return code
 
-	def edge(self, kind, lot_in, unit_in, qty, produced_lot, produced_unit, produced_item, order, entry, day, is_cancelled=0):
+	def edge(
+		self,
+		kind,
+		lot_in,
+		unit_in,
+		qty,
+		produced_lot,
+		produced_unit,
+		produced_item,
+		order,
+		entry,
+		day,
+		is_cancelled=0,
+	):
 		"""One Lot Consumption record: a consumed lot or unit and what it went into."""
 		consumed_lot = lot_in.name if lot_in else None
 		consumed_unit = unit_in.code if unit_in else None
@@ -856,8 +990,14 @@ class History:
 			if not order.produces_units:
 				continue
 			share = TOP_UNITS_SHIPPED if order.level == self.levels else SPARE_UNITS_SHIPPED
-			shipped_units += [code for code in order.output if self.units[code].status == "In Stock" and self.rng.random() < share]
-		top_lots = [order.output for order in orders if not order.produces_units and order.level >= self.levels - 1]
+			shipped_units += [
+				code
+				for code in order.output
+				if self.units[code].status == "In Stock" and self.rng.random() < share
+			]
+		top_lots = [
+			order.output for order in orders if not order.produces_units and order.level >= self.levels - 1
+		]
 		notes = self.delivery_total
 		groups = []
 		if len(shipped_units) >= notes:
@@ -867,7 +1007,11 @@ class History:
 				position += size
 		else:
 			groups = [([code], None) for code in shipped_units]
-			groups += [([], top_lots[index % len(top_lots)]) for index in range(notes - len(groups))] if top_lots else []
+			groups += (
+				[([], top_lots[index % len(top_lots)]) for index in range(notes - len(groups))]
+				if top_lots
+				else []
+			)
 		for codes, lot_name in groups:
 			units = [self.units[code] for code in codes]
 			lot = self.lots[lot_name] if lot_name else None
@@ -878,17 +1022,43 @@ class History:
 			qty = len(units)
 			for item, group in group_by_item(units).items():
 				warehouse = group[0].warehouse
-				self.bundle("Delivery Note", note, item, warehouse, day, [(unit.code, None, 1, unit.unit_cost) for unit in group], outward=True)
+				self.bundle(
+					"Delivery Note",
+					note,
+					item,
+					warehouse,
+					day,
+					[(unit.code, None, 1, unit.unit_cost) for unit in group],
+					outward=True,
+				)
 				for unit in group:
 					unit.status, unit.warehouse, unit.customer = "Delivered", None, customer
 					unit.delivery_note, unit.delivery_day = note, day
 			if lot:
 				qty = min(max(lot.qty - lot.taken, 0), self.rng.randint(1, 10)) or 1
 				lot.taken += qty
-				self.bundle("Delivery Note", note, lot.item, lot.warehouse, day, [(None, lot.name, qty, lot.unit_cost)], outward=True)
+				self.bundle(
+					"Delivery Note",
+					note,
+					lot.item,
+					lot.warehouse,
+					day,
+					[(None, lot.name, qty, lot.unit_cost)],
+					outward=True,
+				)
 				self.figures["lots shipped"] += 1
 			self.delivery_notes.add(
-				note, self.days[day], customer, customer, customer, self.days[day], "12:00:00", COMPANY, CURRENCY, qty, "Completed"
+				note,
+				self.days[day],
+				customer,
+				customer,
+				customer,
+				self.days[day],
+				"12:00:00",
+				COMPANY,
+				CURRENCY,
+				qty,
+				"Completed",
 			)
 			self.figures["units shipped"] += len(units)
 		self.figures["delivery notes"] = len(groups)
@@ -899,9 +1069,23 @@ class History:
 		for lot in self.lots.values():
 			day = self.days[lot.day]
 			on_hand = round(max(lot.qty - lot.taken, 0), 6)
-			reference = ("Purchase Receipt", lot.purchase_receipt) if lot.purchase_receipt and not lot.parent_lot else ("Stock Entry", lot.stock_entry)
+			reference = (
+				("Purchase Receipt", lot.purchase_receipt)
+				if lot.purchase_receipt and not lot.parent_lot
+				else ("Stock Entry", lot.stock_entry)
+			)
 			self.batches.add(
-				lot.name, day, lot.name, lot.item, item_name(lot.item), on_hand, "Nos", day, lot.supplier, *reference, 1
+				lot.name,
+				day,
+				lot.name,
+				lot.item,
+				item_name(lot.item),
+				on_hand,
+				"Nos",
+				day,
+				lot.supplier,
+				*reference,
+				1,
 			)
 			self.lot_rows.add(
 				lot.name,
@@ -1021,7 +1205,9 @@ def pick_probes(history: int = 1, sample: int = 31) -> list[dict]:
 	]
 	for label, lot in (("typical", typical_lot), ("widest", widest_lot)):
 		supplier, code = frappe.db.get_value("Lot", lot, ["supplier", "supplier_batch_code"])
-		probes.append(probe("forward", f"supplier batch code, {label}", supplier=supplier, supplier_batch_code=code))
+		probes.append(
+			probe("forward", f"supplier batch code, {label}", supplier=supplier, supplier_batch_code=code)
+		)
 
 	top_units = frappe.db.sql_list(
 		"""select name from `tabSerialized Unit` where work_order like %s order by work_order desc limit 1""",
@@ -1039,11 +1225,21 @@ def pick_probes(history: int = 1, sample: int = 31) -> list[dict]:
 			f"{tag}{level}-%",
 		)
 		probes.append(probe("backward", "unit, typical", unit=typical(units, backward_size)))
-		probes.append(probe("backward", "unit, widest", unit=widest(widest_candidates + evenly(units, sample), backward_size)))
-	top_lot = frappe.db.sql_list("select name from `tabLot` where name like %s order by name desc limit 1", f"{tag}L%")
+		probes.append(
+			probe(
+				"backward",
+				"unit, widest",
+				unit=widest(widest_candidates + evenly(units, sample), backward_size),
+			)
+		)
+	top_lot = frappe.db.sql_list(
+		"select name from `tabLot` where name like %s order by name desc limit 1", f"{tag}L%"
+	)
 	if top_lot:
 		level_prefix = top_lot[0].rsplit("-", 1)[0] + "-"
-		built_lots = frappe.db.sql_list("select name from `tabLot` where name like %s order by name", f"{level_prefix}%")
+		built_lots = frappe.db.sql_list(
+			"select name from `tabLot` where name like %s order by name", f"{level_prefix}%"
+		)
 		probes.append(probe("backward", "lot, typical", lot=typical(built_lots, backward_size)))
 		candidates = busiest(f"{level_prefix}%", "produced_node") + evenly(built_lots, sample)
 		probes.append(probe("backward", "lot, widest", lot=widest(candidates, backward_size)))
@@ -1122,7 +1318,13 @@ def tracer():
 def genealogy_forward(lot=None, supplier=None, supplier_batch_code=None) -> dict:
 	from lot_control.genealogy import lots_made_from
 
-	roots = [lot] if lot else frappe.get_all("Lot", filters={"supplier": supplier, "supplier_batch_code": supplier_batch_code}, pluck="name")
+	roots = (
+		[lot]
+		if lot
+		else frappe.get_all(
+			"Lot", filters={"supplier": supplier, "supplier_batch_code": supplier_batch_code}, pluck="name"
+		)
+	)
 	nodes = set(roots)
 	for root in roots:
 		nodes.update(row.lot for row in lots_made_from(root))
@@ -1145,7 +1347,11 @@ def answer_size(answer) -> int:
 def other_lists(answer) -> str:
 	if not isinstance(answer, dict):
 		return ""
-	return ", ".join(f"{key} {len(value)}" for key, value in answer.items() if key != "nodes" and isinstance(value, list | tuple))
+	return ", ".join(
+		f"{key} {len(value)}"
+		for key, value in answer.items()
+		if key != "nodes" and isinstance(value, list | tuple)
+	)
 
 
 def percentile(timings: list[float], percent: float) -> float:
@@ -1158,7 +1364,9 @@ def percentile(timings: list[float], percent: float) -> float:
 
 def print_generation(figures: dict):
 	print()
-	print(f"History {figures['history']} ({figures['tag']}-..., {figures['period']}) generated in {figures['seconds']:.1f} s")
+	print(
+		f"History {figures['history']} ({figures['tag']}-..., {figures['period']}) generated in {figures['seconds']:.1f} s"
+	)
 	for key, value in sorted(figures["figures"].items()):
 		print(f"  {key:<34}{value:>12,}")
 	print("  rows written:")
@@ -1197,13 +1405,17 @@ def print_comparison(base: list[dict], doubled: list[dict], base_history: dict, 
 		f"Serial and Batch Entry rows {rows[0]['Serial and Batch Entry']:,} -> {rows[1]['Serial and Batch Entry']:,}); ms"
 	)
 	columns = f"{'nodes':>8}{'rows read':>11}{'median':>9}{'p95':>9}"
-	print(f"  {'':<38}{'base history':<37}   |{'doubled history':<37}   |")
-	print(f"  {'trace':<38}{columns}   |{columns}   |{'median ratio':>13}")
+	print(f"  {'':<38}{'base history':>37}   |{'doubled history':>37}   |{'doubled / base':>19}")
+	print(f"  {'trace':<38}{columns}   |{columns}   |{'ratio rows':>11}{'median':>8}")
 	for before, after in zip(base, doubled, strict=True):
-		ratio = after["median_ms"] / before["median_ms"] if before["median_ms"] else float("nan")
 		print(
-			f"  {before['label']:<38}{figures_of(before)}   |{figures_of(after)}   |{ratio:>13.2f}"
+			f"  {before['label']:<38}{figures_of(before)}   |{figures_of(after)}   |"
+			f"{ratio(after['rows_read'], before['rows_read']):>11.2f}{ratio(after['median_ms'], before['median_ms']):>8.2f}"
 		)
+
+
+def ratio(after: float, before: float) -> float:
+	return after / before if before else float("nan")
 
 
 def figures_of(each: dict) -> str:
