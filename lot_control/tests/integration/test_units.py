@@ -341,3 +341,25 @@ def test_labels_print_with_a_barcode_and_a_qr_code(shop):
 	sheet = frappe.get_print("Work Order", work_order.name, print_format="Unit Labels (A4)")
 	assert all(codes.format_code(name) in sheet for name in names)
 	assert sheet.count('class="lc-qr"') == 3
+
+
+def test_registered_units_are_in_production_once_material_is_transferred(shop):
+	resistor, device = make_item(), device_item()
+	receive(shop, resistor, 10, 1.00)
+	work_order = make_work_order(shop.company, device, {resistor: 1}, 2, shop.stores)
+	registered = register_units(work_order.name)
+
+	transfer = work_order_entry(work_order, "Material Transfer for Manufacture", 2)
+	transfer.insert()
+	transfer.submit()
+	assert {frappe.db.get_value(UNIT, name, "status") for name in registered} == {"In Production"}
+	assert frappe.get_doc(UNIT, registered[0]).history[-1].reference_name == transfer.name
+
+	entry = manufacture(work_order, 2)
+	assert {frappe.db.get_value(UNIT, name, "status") for name in registered} == {"In Stock"}
+	entry.cancel()
+	# Back to waiting, and still in production: the material is with the Work Order.
+	assert {frappe.db.get_value(UNIT, name, "status") for name in registered} == {"In Production"}
+	transfer.reload()
+	transfer.cancel()
+	assert {frappe.db.get_value(UNIT, name, "status") for name in registered} == {"Registered"}
