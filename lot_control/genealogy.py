@@ -109,9 +109,12 @@ def refuse_cycles(consumed_nodes, produced_nodes):
 	if loops:
 		from frappe import _
 
+		items = dict(frappe.get_all("Batch", filters={"name": ("in", loops)}, fields=["name", "item"], as_list=True))
+		items.update(frappe.get_all("Serialized Unit", filters={"name": ("in", loops)}, fields=["name", "item_code"], as_list=True))
 		frappe.throw(
 			_("{0} cannot be made from {1}: it is already inside it, and a lot cannot contain itself.").format(
-				", ".join(frappe.bold(node) for node in loops), ", ".join(frappe.bold(node) for node in consumed_nodes[:10])
+				", ".join(f"{frappe.bold(node)} ({items.get(node) or _('unknown item')})" for node in loops),
+				", ".join(frappe.bold(node) for node in consumed_nodes[:10]),
 			),
 			title=_("Genealogy Loop"),
 		)
