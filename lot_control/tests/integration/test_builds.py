@@ -23,22 +23,6 @@ from lot_control.tests.integration.factories import (
 )
 
 
-@pytest.fixture
-def shop():
-	company = make_company()
-
-	def warehouse(name):
-		return frappe.db.get_value("Warehouse", {"company": company.name, "warehouse_name": name}) or make_warehouse(company, name)
-
-	return frappe._dict(
-		company=company,
-		stores=warehouse("Stores"),
-		wip=warehouse("Work In Progress"),
-		fg=warehouse("Finished Goods"),
-		supplier=make_supplier(),
-	)
-
-
 def receive(shop, item, qty, rate, lot, expiry=None, **extra):
 	make_purchase_receipt(
 		shop.company,
