@@ -9,8 +9,6 @@ units of the answer at once. The cost of a trace follows the size of its answer,
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import frappe
 from frappe import _
 from frappe.utils import flt
@@ -299,16 +297,3 @@ def documents_of(lots: list[str], units: list[str]) -> list[dict]:
 		)
 	return documents
 
-
-def summary(answer: dict) -> dict:
-	"""Counts for a heading: how many lots, units, builds, customers, and stock left."""
-	by_status = defaultdict(float)
-	for row in answer.get("on_hand", []):
-		by_status[row.get("status") or "In Stock"] += flt(row.qty)
-	return {
-		"lots": len(answer.get("lots", [])),
-		"units": len({node.unit for node in answer["nodes"] if node.get("unit")}),
-		"builds": len(answer.get("builds", [])),
-		"customers": len(answer.get("customers", [])),
-		"on_hand": dict(by_status),
-	}

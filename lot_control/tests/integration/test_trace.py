@@ -15,6 +15,7 @@ from lot_control.genealogy import lots_inside, lots_made_from
 from lot_control.lot_splitting import split_lot
 from lot_control.tests.integration.factories import (
 	make_customer,
+	make_delivery_note,
 	make_item,
 	make_purchase_receipt,
 	make_user,
@@ -28,22 +29,8 @@ DATE_CODE = "DC2544"
 
 
 def deliver(shop, customer, item, units):
-	note = frappe.get_doc(
-		{
-			"doctype": "Delivery Note",
-			"company": shop.company.name,
-			"customer": customer,
-			"posting_date": nowdate(),
-			"currency": "USD",
-			"conversion_rate": 1,
-			"selling_price_list": frappe.db.get_value("Price List", {"selling": 1}) or "Standard Selling",
-			"items": [
-				{"item_code": item, "qty": len(units), "rate": 100, "warehouse": shop.fg, "serial_no": "\n".join(units), "use_serial_batch_fields": 1}
-			],
-		}
-	).insert()
-	note.submit()
-	return note
+	line = {"item_code": item, "qty": len(units), "rate": 100, "warehouse": shop.fg, "serial_no": "\n".join(units), "use_serial_batch_fields": 1}
+	return make_delivery_note(shop.company, customer, [line])
 
 
 @pytest.fixture

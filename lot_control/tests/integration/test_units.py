@@ -10,6 +10,7 @@ from lot_control import codes
 from lot_control.tests.integration.factories import (
 	make_company,
 	make_customer,
+	make_delivery_note,
 	make_item,
 	make_purchase_receipt,
 	make_supplier,
@@ -180,21 +181,11 @@ def test_a_delivered_unit_has_its_customer_and_warranty_and_a_return_brings_it_b
 	unit, other = units_of(work_order)
 	customer = make_customer()
 
-	note = frappe.get_doc(
-		{
-			"doctype": "Delivery Note",
-			"company": shop.company.name,
-			"customer": customer,
-			"posting_date": nowdate(),
-			"currency": "USD",
-			"conversion_rate": 1,
-			"selling_price_list": frappe.db.get_value("Price List", {"selling": 1}) or "Standard Selling",
-			"items": [
-				{"item_code": device, "qty": 1, "rate": 120, "warehouse": shop.fg, "serial_no": unit, "use_serial_batch_fields": 1}
-			],
-		}
-	).insert()
-	note.submit()
+	note = make_delivery_note(
+		shop.company,
+		customer,
+		[{"item_code": device, "qty": 1, "rate": 120, "warehouse": shop.fg, "serial_no": unit, "use_serial_batch_fields": 1}],
+	)
 
 	delivered = frappe.get_doc(UNIT, unit)
 	assert (delivered.status, delivered.customer, delivered.warehouse) == ("Delivered", customer, None)
