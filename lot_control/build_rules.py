@@ -20,6 +20,20 @@ EXPIRY_RULES = (EXPIRY_EARLIEST, EXPIRY_INPUTS, EXPIRY_SHELF_LIFE)
 QTY_PRECISION = 9
 
 
+def is_produced_row(doc, row) -> bool:
+	"""The finished goods of a Manufacture, the targets of a Repack, the components a Disassemble
+	gives back, the goods a subcontractor delivers; scrap is not a product."""
+	if row.get("is_scrap_item"):
+		return False
+	if doc.doctype == "Subcontracting Receipt":
+		return bool(row.get("warehouse")) and float(row.get("qty") or 0) > 0
+	if not row.get("t_warehouse"):
+		return False
+	if doc.get("purpose") == "Manufacture":
+		return bool(row.get("is_finished_item"))
+	return doc.get("purpose") in ("Repack", "Disassemble") and not row.get("s_warehouse")
+
+
 def produced_lot_expiry(
 	input_expiries: Iterable[datetime.date | None],
 	manufacturing_date: datetime.date,
@@ -83,10 +97,14 @@ def share_consumption(
 		if not produced:
 			shares.append(ConsumptionShare(lot, None, qty, amount))
 			continue
-		amounts = split_build_cost(amount, [produced_qty for _lot, produced_qty in produced], currency_precision)
+		amounts = split_build_cost(
+			amount, [produced_qty for _lot, produced_qty in produced], currency_precision
+		)
 		total_produced = sum(Fraction(str(produced_qty)) for _lot, produced_qty in produced)
 		given = Decimal(0)
-		for index, ((produced_lot, produced_qty), share_amount) in enumerate(zip(produced, amounts, strict=True)):
+		for index, ((produced_lot, produced_qty), share_amount) in enumerate(
+			zip(produced, amounts, strict=True)
+		):
 			if index == len(produced) - 1:
 				share_qty = qty - given
 			else:
@@ -116,6 +134,7 @@ def usable_by_work_order(
 ) -> Decimal:
 	"""A lot's stock in a work-in-progress warehouse less what other Work Orders hold of it."""
 	held_by_others = sum(
-		(qty for (holder, held_lot), qty in held.items() if held_lot == lot and holder != work_order), Decimal(0)
+		(qty for (holder, held_lot), qty in held.items() if held_lot == lot and holder != work_order),
+		Decimal(0),
 	)
 	return max(Decimal(str(on_hand)) - held_by_others, Decimal(0))

@@ -1,11 +1,14 @@
-"""Builds: what each Manufacture, Material Consumption for Manufacture, Repack or lot split
-consumed, lot by lot, into which produced lot, and what the produced lot cost.
+"""Transformations: what each Manufacture, Material Consumption for Manufacture, Repack,
+Disassemble, lot split or Subcontracting Receipt consumed, lot by lot and serial by serial, into
+which produced lot or unit, and what the produced lot cost.
 
-The genealogy is kept as Lot Consumption records (one per consumed lot and produced lot), written
-when the entry is submitted and marked cancelled when it is cancelled. Quantities and values in
-stock stay in ERPNext's ledger; what the records add is the link between a lot and what it became.
-The rules (expiry, owner, shares, work-in-progress holdings) are in lot_control.build_rules and the
-cost roll-up in lot_control.costing.
+The genealogy is kept as Lot Consumption records (one per consumed lot, unit or serial and produced
+lot or unit), written when the voucher is submitted and marked cancelled when it is cancelled. They
+are read from the voucher's POSTED Serial and Batch Bundles, whatever the voucher: outward is
+consumed, inward is produced, so every transformation goes through the same code. Quantities and
+values in stock stay in ERPNext's ledger; what the records add is the link between a lot and what it
+became. The rules (expiry, owner, shares, work-in-progress holdings) are in lot_control.build_rules
+and the cost formula in lot_control.costing.
 """
 
 from __future__ import annotations
@@ -14,18 +17,25 @@ from collections import defaultdict
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, getdate
+from frappe.utils import flt, getdate
 
-from lot_control import build_rules, costing
-from lot_control.exceptions import LotNotUsableError
+from lot_control import arguments, build_rules, costing, money
+from lot_control.arguments import refuse_bad_arguments
+from lot_control.build_rules import is_produced_row
+from lot_control.exceptions import InvalidArgumentError
 
 KIND_BUILD = "Build"
 KIND_REPACK = "Repack"
 KIND_SPLIT = "Split"
-CLOSED_WORK_ORDER_STATUSES = ("Completed", "Stopped", "Closed", "Cancelled")
+KIND_DISASSEMBLE = "Disassemble"
+KIND_SUBCONTRACT = "Subcontract"
+SUBCONTRACTING_RECEIPT = "Subcontracting Receipt"
 
 
 def build_kind(doc) -> str | None:
+	"""The kind of transformation a voucher is, or None for anything else (builds return early)."""
+	if doc.doctype == SUBCONTRACTING_RECEIPT:
+		return None if doc.get("is_return") else KIND_SUBCONTRACT
 	if doc.doctype != "Stock Entry":
 		return None
 	if doc.get("lot_split_from"):
@@ -34,20 +44,22 @@ def build_kind(doc) -> str | None:
 		return KIND_BUILD
 	if doc.purpose == "Repack":
 		return KIND_REPACK
+	if doc.purpose == "Disassemble":
+		return KIND_DISASSEMBLE
 	return None
 
 
-def is_produced_row(doc, row) -> bool:
-	"""The finished goods of a Manufacture, the targets of a Repack; scrap is not a product."""
-	if not row.get("t_warehouse") or row.get("is_scrap_item"):
-		return False
-	if doc.purpose == "Manufacture":
-		return bool(row.get("is_finished_item"))
-	return doc.purpose == "Repack" and not row.get("s_warehouse")
+def produced_warehouse(row) -> str | None:
+	return row.get("t_warehouse") or row.get("warehouse")
 
 
 def currency_precision() -> int:
-	return cint(frappe.db.get_default("currency_precision")) or 2
+	return money.currency_precision()
+
+
+def lot_source_field(doc) -> str:
+	"""The field of a Lot that names the voucher that made it."""
+	return "subcontracting_receipt" if doc.doctype == SUBCONTRACTING_RECEIPT else "stock_entry"
 
 
 # Before submit -------------------------------------------------------------------------------
@@ -55,9 +67,14 @@ def currency_precision() -> int:
 
 def assign_produced_lots(doc):
 	"""Every produced row of a lot-controlled item without a lot gets a new one, with the expiry its
-	inputs allow, before ERPNext builds its bundles on submit."""
+	inputs allow, before ERPNext builds its bundles on submit. A Disassemble against a Work Order
+	is left alone: ERPNext gives the components back to the lots they were built from."""
 	kind = build_kind(doc)
-	if kind not in (KIND_BUILD, KIND_REPACK) or frappe.flags.ignore_serial_batch_bundle_validation:
+	if kind not in (KIND_BUILD, KIND_REPACK, KIND_DISASSEMBLE, KIND_SUBCONTRACT):
+		return
+	if frappe.flags.ignore_serial_batch_bundle_validation or (
+		kind == KIND_DISASSEMBLE and doc.get("work_order")
+	):
 		return
 	from lot_control.receiving import lot_controlled_items
 
@@ -77,23 +94,49 @@ def assign_produced_lots(doc):
 	input_expiries = consumed_lot_expiries(doc)
 	reusable = lots_of_cancelled_original(doc)
 	for row in rows:
-		code = reusable.pop(row.item_code, None) or create_produced_batch(doc, row, items[row.item_code], input_expiries)
+		code = reusable.pop(row.item_code, None) or create_produced_batch(
+			doc, row, items[row.item_code], input_expiries
+		)
 		row.batch_no = code
 		row.use_serial_batch_fields = 1
 
 
 def consumed_lot_expiries(doc) -> list:
-	from lot_control.usage import outgoing_lot_lines
-
-	lots = list({line.lot for line in outgoing_lot_lines(doc)} | set(pending_consumption_lots(doc)))
+	lots = set(drawn_lots_before_posting(doc)) | set(pending_consumption_lots(doc))
 	if not lots:
 		return []
-	return [getdate(expiry) for expiry in frappe.get_all("Batch", filters={"name": ("in", lots)}, pluck="expiry_date") if expiry]
+	return [
+		getdate(expiry)
+		for expiry in frappe.get_all("Batch", filters={"name": ("in", list(lots))}, pluck="expiry_date")
+		if expiry
+	]
+
+
+def drawn_lots_before_posting(doc) -> list[str]:
+	"""The lots a transformation draws, as chosen before submit: a Stock Entry's source rows, a
+	Subcontracting Receipt's supplied items (their batch field or draft bundle)."""
+	if doc.doctype != SUBCONTRACTING_RECEIPT:
+		from lot_control.usage import outgoing_lot_lines
+
+		return [line.lot for line in outgoing_lot_lines(doc)]
+	lots = [row.batch_no for row in doc.get("supplied_items") or [] if row.get("batch_no")]
+	bundles = [
+		row.serial_and_batch_bundle
+		for row in doc.get("supplied_items") or []
+		if row.get("serial_and_batch_bundle")
+	]
+	if bundles:
+		lots += frappe.get_all(
+			"Serial and Batch Entry",
+			filters={"parent": ("in", bundles), "batch_no": ("is", "set")},
+			pluck="batch_no",
+		)
+	return lots
 
 
 def pending_consumption_lots(doc) -> list[str]:
 	"""Lots a Work Order's consumption entries drew before this Manufacture entry."""
-	if doc.purpose != "Manufacture" or not doc.get("work_order"):
+	if doc.get("purpose") != "Manufacture" or not doc.get("work_order"):
 		return []
 	return frappe.get_all(
 		"Lot Consumption",
@@ -103,11 +146,13 @@ def pending_consumption_lots(doc) -> list[str]:
 
 
 def create_produced_batch(doc, row, item, input_expiries) -> str:
-	from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import next_lot_code
+	from lot_control.lot_naming import next_lot_code
 
 	manufacturing_date = getdate(doc.posting_date)
 	rule = frappe.get_cached_value("Item", row.item_code, "produced_lot_expiry_rule")
-	expiry_date = build_rules.produced_lot_expiry(input_expiries, manufacturing_date, item.shelf_life_in_days, rule)
+	expiry_date = build_rules.produced_lot_expiry(
+		input_expiries, manufacturing_date, item.shelf_life_in_days, rule
+	)
 	batch = frappe.get_doc(
 		{
 			"doctype": "Batch",
@@ -115,6 +160,7 @@ def create_produced_batch(doc, row, item, input_expiries) -> str:
 			"item": row.item_code,
 			"manufacturing_date": manufacturing_date,
 			"expiry_date": expiry_date,
+			"supplier": doc.get("supplier"),
 			"reference_doctype": doc.doctype,
 			"reference_name": doc.name,
 		}
@@ -125,127 +171,103 @@ def create_produced_batch(doc, row, item, input_expiries) -> str:
 
 
 def lots_of_cancelled_original(doc) -> dict:
-	"""An amended build takes back the lot codes of the entry it replaces, so labels stay true."""
+	"""An amended transformation takes back the lot codes of the voucher it replaces, so labels stay true."""
 	if not doc.get("amended_from"):
 		return {}
 	from lot_control.stock_queries import get_lot_on_hand
 
-	lots = frappe.get_all("Lot", filters={"stock_entry": doc.amended_from}, fields=["name", "item"], order_by="creation")
+	lots = frappe.get_all(
+		"Lot", filters={lot_source_field(doc): doc.amended_from}, fields=["name", "item"], order_by="creation"
+	)
 	return {lot.item: lot.name for lot in lots if not get_lot_on_hand(lot.name)}
 
 
 # Work-in-progress holdings -------------------------------------------------------------------
+# A usage rule, decided in lot_control.usage; these names stay for their callers.
 
 
 def wip_holdings(lots, warehouses) -> dict:
-	"""For each (lot, warehouse), what open Work Orders still hold of it in their work-in-progress
-	warehouse, in one query; stock returned to a store is nobody's."""
-	lots, warehouses = list(set(lots)), list(set(warehouses))
-	if not lots or not warehouses:
-		return {}
-	movements = frappe.db.sql(
-		"""
-		select stock_entry.work_order, entry.batch_no, entry.warehouse, sum(entry.qty) as qty
-		from `tabSerial and Batch Entry` entry
-		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-		inner join `tabStock Entry` stock_entry on stock_entry.name = bundle.voucher_no
-		inner join `tabWork Order` work_order on work_order.name = stock_entry.work_order
-		where bundle.voucher_type = 'Stock Entry' and bundle.docstatus = 1 and bundle.is_cancelled = 0
-			and entry.batch_no in %(lots)s and entry.warehouse in %(warehouses)s
-			and entry.warehouse = work_order.wip_warehouse and work_order.status not in %(closed)s
-		group by stock_entry.work_order, entry.batch_no, entry.warehouse
-		""",
-		{"lots": lots, "warehouses": warehouses, "closed": CLOSED_WORK_ORDER_STATUSES},
-		as_dict=True,
-	)
-	by_place = defaultdict(list)
-	for row in movements:
-		by_place[(row.batch_no, row.warehouse)].append((row.work_order, row.batch_no, row.qty))
-	return {place: build_rules.held_by_work_orders(rows) for place, rows in by_place.items()}
+	from lot_control.usage import wip_holdings as holdings
 
-
-def check_work_order_holdings(doc):
-	"""Lots transferred to a Work Order are that Work Order's: another build may not consume them,
-	even from a work-in-progress warehouse the two share."""
-	from lot_control.stock_queries import get_lot_balances
-	from lot_control.usage import movement_kind, outgoing_lot_lines
-
-	if movement_kind(doc) != "build" or doc.purpose == "Material Transfer for Manufacture":
-		return
-	lines = outgoing_lot_lines(doc)
-	if not lines:
-		return
-	holdings = wip_holdings((line.lot for line in lines), (line.warehouse for line in lines))
-	if not any(holdings.values()):
-		return
-	needed = defaultdict(float)
-	for line in lines:
-		needed[(line.lot, line.warehouse)] += line.qty
-	on_hand = get_lot_balances([lot for lot, _warehouse in needed])
-	for (lot, warehouse), qty in needed.items():
-		held = holdings.get((lot, warehouse)) or {}
-		free = build_rules.usable_by_work_order(on_hand.get((lot, warehouse), 0), held, lot, doc.get("work_order"))
-		if flt(qty, 6) <= flt(free, 6):
-			continue
-		holders = sorted({holder for holder, _lot in held if holder != doc.get("work_order")})
-		frappe.throw(
-			_(
-				"Lot {0} of item {1} in {2} was transferred for Work Order {3}; only {4} of it is free for {5}, but {6} is needed."
-			).format(
-				frappe.bold(lot),
-				frappe.bold(frappe.db.get_value("Batch", lot, "item")),
-				warehouse,
-				", ".join(frappe.bold(holder) for holder in holders),
-				flt(free, 6),
-				_("Work Order {0}").format(doc.work_order) if doc.get("work_order") else _("this entry"),
-				flt(qty, 6),
-			),
-			exc=LotNotUsableError,
-			title=_("Lot Belongs to Another Work Order"),
-		)
+	return holdings(lots, warehouses)
 
 
 def free_for_work_order(candidates, warehouse: str, work_order: str | None):
-	"""Picking candidates less what other Work Orders hold of them in this warehouse."""
-	holdings = wip_holdings((candidate.lot for candidate in candidates), [warehouse])
-	if not any(holdings.values()):
-		return candidates
-	from dataclasses import replace
+	from lot_control.usage import free_for_work_order as free
 
-	free = []
-	for candidate in candidates:
-		held = holdings.get((candidate.lot, warehouse)) or {}
-		qty = float(build_rules.usable_by_work_order(candidate.qty, held, candidate.lot, work_order))
-		if qty > 0:
-			free.append(replace(candidate, qty=qty))
-	return free
+	return free(candidates, warehouse, work_order)
 
 
 # On submit -----------------------------------------------------------------------------------
 
 
 def record_build(doc):
-	"""Write the genealogy of a submitted build and give each produced lot and unit its cost."""
-	from lot_control.units import tracked_items
-
+	"""Write the genealogy of a submitted transformation and give each produced lot and unit its
+	cost. A Subcontracting Receipt is one transformation per received row: each row consumes the
+	supplied items that name it."""
 	kind = build_kind(doc)
 	if not kind:
 		return
-	tracked = tracked_items(row.item_code for row in doc.items if is_produced_row(doc, row))
-	consumed_units_rows = consumed_units(doc)
-	consumed = consumed_lots(doc, consumed_units_rows) + consumed_units_rows
-	produced = produced_lots(doc, exclude_items=set(tracked))
-	units = produced_units(doc, set(tracked))
-	if not consumed and not produced and not units:
-		return
 	precision = currency_precision()
+	outward = posted_entries(doc, "Outward")
 	pending = take_pending_consumption(doc)
+	for group in transformation_groups(doc, outward):
+		record_group(doc, kind, group, pending if group.takes_pending else [], precision)
+
+
+def transformation_groups(doc, outward) -> list:
+	"""What was consumed into what: for a Stock Entry everything drawn into everything produced; for
+	a Subcontracting Receipt each received row with the supplied items that name it."""
+	produced_rows = [row for row in doc.items if is_produced_row(doc, row)]
+	if doc.doctype != SUBCONTRACTING_RECEIPT:
+		return [frappe._dict(rows=produced_rows, outward=outward, takes_pending=True, receipt_row=None)]
+	supplied = frappe.get_all(
+		"Subcontracting Receipt Supplied Item",
+		filters={"parent": doc.name, "parenttype": doc.doctype},
+		fields=["name", "reference_name", "rm_item_code", "amount"],
+	)
+	groups = []
+	for row in produced_rows:
+		details = {line.name for line in supplied if line.reference_name == row.name}
+		groups.append(
+			frappe._dict(
+				rows=[row],
+				outward=[entry for entry in outward if entry.voucher_detail_no in details],
+				supplied=[line for line in supplied if line.name in details],
+				takes_pending=False,
+				receipt_row=frappe.db.get_value(
+					"Subcontracting Receipt Item",
+					row.name,
+					["qty", "service_cost_per_qty", "additional_cost_per_qty", "scrap_cost_per_qty", "rate"],
+					as_dict=True,
+				),
+			)
+		)
+	return groups
+
+
+def record_group(doc, kind, group, pending, precision):
+	from lot_control.genealogy import loops_back, refuse_cycles
+	from lot_control.units import tracked_items
+
+	# Serialized Units are made by Work Order builds only; a subcontractor's goods are lots.
+	tracked = (
+		tracked_items(row.item_code for row in group.rows) if doc.doctype != SUBCONTRACTING_RECEIPT else {}
+	)
+	consumed = consumed_from_entries(doc, group.outward, precision)
+	produced = produced_lots(doc, exclude_items=set(tracked), rows=group.rows)
+	units = produced_units(doc, set(tracked), rows=group.rows)
+	if not consumed and not produced and not units and not pending:
+		return
 	targets = {**produced, **{code: (item, 1) for code, (item, _lot) in units.items()}}
-	cost = build_cost_of(doc, consumed, pending, targets, precision, {row.item_code for row in consumed_units_rows})
+	whole_items = {row.item_code for row in consumed if row.unit or row.serial_no}
+	cost = build_cost_of(doc, consumed, pending, targets, precision, whole_items, group)
 
-	from lot_control.genealogy import refuse_cycles
-
-	refuse_cycles([row.lot for row in consumed] + [row.lot for row in pending_as_consumed(pending)], targets)
+	consumed_nodes = [row.lot for row in consumed] + [row.lot for row in pending_as_consumed(pending)]
+	# A disassembly may give components back to the very lots they were built from: such an edge
+	# closes a loop on purpose, and the walks take it once per path.
+	returning = loops_back(consumed_nodes, targets) if kind == KIND_DISASSEMBLE else set()
+	refuse_cycles(consumed_nodes, set(targets) - returning)
 	assignments = unit_lot_assignments(doc)
 	consumed_keys = {row.lot for row in consumed}
 	materials_by_target = defaultdict(float)
@@ -261,10 +283,28 @@ def record_build(doc):
 		for share in attribute(rows, produced, units, given, precision):
 			row = by_key[share.consumed_lot]
 			materials_by_target[share.produced_lot] += flt(share.amount)
-			insert_consumption(doc, kind, row, share, targets, units, consumed_in or row.stock_entry)
+			insert_consumption(
+				doc,
+				kind,
+				row,
+				share,
+				targets,
+				units,
+				consumed_in or row.stock_entry,
+				share.produced_lot in returning,
+			)
 
 	if targets:
-		make_produced_lots(doc, kind, consumed + pending_as_consumed(pending), produced, units, cost, precision, materials_by_target)
+		make_produced_lots(
+			doc,
+			kind,
+			consumed + pending_as_consumed(pending),
+			produced,
+			units,
+			cost,
+			precision,
+			materials_by_target,
+		)
 
 
 def attribute(rows, produced, units, assignments, precision):
@@ -274,12 +314,14 @@ def attribute(rows, produced, units, assignments, precision):
 	triples = [(row.lot, row.qty, row.amount + row.consigned_value) for row in rows]
 	if units and not produced:
 		try:
-			whole = {row.lot: row.item_code for row in rows if row.get("unit")}
+			whole = {row.lot: row.item_code for row in rows if row.get("unit") or row.get("serial_no")}
 			return attribute_to_units(triples, list(units), assignments, precision, whole)
 		except AttributionError as error:
 			refuse_assignment(error)
 	return build_rules.share_consumption(
-		triples, [*((lot, qty) for lot, (_item, qty) in produced.items()), *((code, 1) for code in units)], precision
+		triples,
+		[*((lot, qty) for lot, (_item, qty) in produced.items()), *((code, 1) for code in units)],
+		precision,
 	)
 
 
@@ -310,13 +352,19 @@ def check_unit_lot_assignments(doc):
 		quantities[line.lot] += line.qty
 	for row in frappe.get_all(
 		"Lot Consumption",
-		filters={"work_order": doc.get("work_order") or "", "produced_by": ("is", "not set"), "is_cancelled": 0},
+		filters={
+			"work_order": doc.get("work_order") or "",
+			"produced_by": ("is", "not set"),
+			"is_cancelled": 0,
+		},
 		fields=["consumed_lot", "qty"],
 	):
 		if row.consumed_lot not in quantities:
 			quantities[row.consumed_lot] += flt(row.qty)
 	try:
-		attribute_to_units([(lot, qty, 0) for lot, qty in quantities.items()], units_built_by(doc.name), assignments)
+		attribute_to_units(
+			[(lot, qty, 0) for lot, qty in quantities.items()], units_built_by(doc.name), assignments
+		)
 	except AttributionError as error:
 		refuse_assignment(error)
 
@@ -325,16 +373,24 @@ def refuse_assignment(error):
 	details = error.details
 	item = frappe.db.get_value("Batch", details.get("lot"), "item") if details.get("lot") else None
 	messages = {
-		"unit_not_built_here": _("Lots per Unit: unit {unit} is not built by this entry (lot {lot} of item {item}).").format(
+		"unit_not_built_here": _(
+			"Lots per Unit: unit {unit} is not built by this entry (lot {lot} of item {item})."
+		).format(
 			unit=frappe.bold(details.get("unit")), lot=frappe.bold(details.get("lot")), item=frappe.bold(item)
 		),
-		"lot_not_consumed_here": _("Lots per Unit: lot {lot} of item {item} is not consumed by this entry, so it cannot be in unit {unit}.").format(
+		"lot_not_consumed_here": _(
+			"Lots per Unit: lot {lot} of item {item} is not consumed by this entry, so it cannot be in unit {unit}."
+		).format(
 			unit=frappe.bold(details.get("unit")), lot=frappe.bold(details.get("lot")), item=frappe.bold(item)
 		),
-		"qty_not_positive": _("Lots per Unit: the quantity of lot {lot} of item {item} in unit {unit} must be more than 0.").format(
+		"qty_not_positive": _(
+			"Lots per Unit: the quantity of lot {lot} of item {item} in unit {unit} must be more than 0."
+		).format(
 			unit=frappe.bold(details.get("unit")), lot=frappe.bold(details.get("lot")), item=frappe.bold(item)
 		),
-		"qty_mismatch": _("Lots per Unit: {assigned} of lot {lot} of item {item} is assigned to units, but this build consumes {consumed} of it; assign all of it or none.").format(
+		"qty_mismatch": _(
+			"Lots per Unit: {assigned} of lot {lot} of item {item} is assigned to units, but this build consumes {consumed} of it; assign all of it or none."
+		).format(
 			lot=frappe.bold(details.get("lot")),
 			item=frappe.bold(item),
 			assigned=flt(details.get("assigned"), 6),
@@ -345,44 +401,84 @@ def refuse_assignment(error):
 
 
 class ConsumedLotRow(frappe._dict):
-	"""A consumed lot or unit of this entry: lot (the genealogy key: the unit's code for a unit),
-	unit, batch, item, qty, unit_cost, amount, consigned_value, owner."""
+	"""A consumed lot, unit or serial of this voucher: lot (the genealogy key: the unit's code for a
+	unit, the serial for a bought serial), unit, serial_no, batch, item, qty, unit_cost, amount,
+	consigned_value, owner."""
 
 
-def consumed_lots(doc, unit_rows=()) -> list:
-	"""The lots the entry drew, as ERPNext posted them, one per lot, at each lot's own unit cost.
-	Serialized units that carry a lot are left to consumed_units, each at its own cost."""
-	from lot_control.usage import lot_facts, outgoing_lot_lines_posted
+def posted_entries(doc, direction: str) -> list:
+	"""The voucher's posted bundle entries one way ('Outward' consumed, 'Inward' produced), each with
+	the row it belongs to and, for a serialized unit, the unit and its build cost."""
+	return frappe.db.sql(
+		"""
+		select bundle.name as bundle, bundle.voucher_detail_no, bundle.item_code, entry.batch_no, entry.serial_no,
+			entry.qty, entry.stock_value_difference, entry.warehouse, unit.name as unit, unit.unit_cost as unit_cost
+		from `tabSerial and Batch Bundle` bundle
+		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
+		left join `tabSerialized Unit` unit on unit.name = entry.serial_no
+		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
+			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = %(direction)s
+		order by bundle.creation, entry.idx
+		""",
+		{"doctype": doc.doctype, "name": doc.name, "direction": direction},
+		as_dict=True,
+	)
 
+
+def consumed_from_entries(doc, entries, precision) -> list:
+	"""What the voucher drew, as ERPNext posted it: each lot once at the lot's own unit cost; each
+	serialized unit at its own build cost; each serial bought without a lot (a module with its
+	maker's serial) as a node of its own at the rate ERPNext took it out at. A serial that also
+	carries a lot travels with its lot: the lot is the edge, so nothing is counted twice."""
+	consumed = []
 	quantities = defaultdict(float)
-	rates = {}
-	for line in outgoing_lot_lines_posted(doc):
-		quantities[line.lot] += line.qty
-	for row in unit_rows:
-		if row.batch in quantities:
-			quantities[row.batch] -= row.qty
-	quantities = {lot: qty for lot, qty in quantities.items() if flt(qty, 9) > 0}
+	values = defaultdict(float)
+	for entry in entries:
+		qty = abs(flt(entry.qty)) or 1
+		if entry.unit or (entry.serial_no and not entry.batch_no):
+			unit_cost = flt(entry.unit_cost) if entry.unit else 0
+			unit_cost = unit_cost or abs(flt(entry.stock_value_difference)) / qty
+			consumed.append(
+				ConsumedLotRow(
+					lot=entry.serial_no,
+					unit=entry.unit,
+					serial_no=None if entry.unit else entry.serial_no,
+					batch=entry.batch_no,
+					item_code=entry.item_code,
+					qty=qty,
+					unit_cost=unit_cost,
+					owner=None,
+					amount=flt(qty * unit_cost, precision),
+					consigned_value=0,
+				)
+			)
+		elif entry.batch_no:
+			quantities[entry.batch_no] += qty
+			values[entry.batch_no] += abs(flt(entry.stock_value_difference))
 	if not quantities:
-		return []
+		return consumed
+	from lot_control.stock_queries import lot_facts
+
 	facts = lot_facts(quantities)
 	unit_costs = dict(
-		frappe.get_all("Lot", filters={"name": ("in", list(quantities))}, fields=["name", "unit_cost"], as_list=True)
+		frappe.get_all(
+			"Lot", filters={"name": ("in", list(quantities))}, fields=["name", "unit_cost"], as_list=True
+		)
 	)
-	missing = [lot for lot in quantities if lot not in unit_costs]
-	if missing:
-		rates = posted_lot_rates(doc, missing)
-	precision = currency_precision()
-	consumed = []
+	items = {entry.batch_no: entry.item_code for entry in entries if entry.batch_no}
+	lots = []
 	for lot, qty in quantities.items():
-		unit_cost = flt(unit_costs.get(lot, rates.get(lot)))
+		# A batch made before the app has no Lot: its rate is the one ERPNext valued it at.
+		unit_cost = flt(unit_costs[lot]) if lot in unit_costs else values[lot] / qty
 		owner = facts[lot].owner if lot in facts else None
 		value = flt(qty * unit_cost, precision)
-		consumed.append(
+		lots.append(
 			ConsumedLotRow(
 				lot=lot,
 				unit=None,
+				serial_no=None,
 				batch=lot,
-				item_code=facts[lot].item_code if lot in facts else frappe.db.get_value("Batch", lot, "item"),
+				item_code=facts[lot].item_code if lot in facts else items[lot],
 				qty=flt(qty, 9),
 				unit_cost=unit_cost,
 				owner=owner,
@@ -390,117 +486,58 @@ def consumed_lots(doc, unit_rows=()) -> list:
 				consigned_value=value if owner else 0,
 			)
 		)
-	return consumed
+	return lots + consumed
 
 
 def consumed_units(doc) -> list:
-	"""Serialized units the entry built into something else, each at its own build cost (or, for a
-	unit bought in, the rate ERPNext took it out at)."""
-	rows = frappe.db.sql(
-		"""
-		select entry.serial_no, entry.batch_no, bundle.item_code, entry.stock_value_difference, entry.qty,
-			unit.unit_cost
-		from `tabSerial and Batch Bundle` bundle
-		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
-		inner join `tabSerialized Unit` unit on unit.name = entry.serial_no
-		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
-			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = 'Outward'
-		order by entry.idx
-		""",
-		{"doctype": doc.doctype, "name": doc.name},
-		as_dict=True,
-	)
-	precision = currency_precision()
-	consumed = []
-	for row in rows:
-		qty = abs(flt(row.qty)) or 1
-		unit_cost = flt(row.unit_cost) or abs(flt(row.stock_value_difference)) / qty
-		consumed.append(
-			ConsumedLotRow(
-				lot=row.serial_no,
-				unit=row.serial_no,
-				batch=row.batch_no,
-				item_code=row.item_code,
-				qty=qty,
-				unit_cost=unit_cost,
-				owner=None,
-				amount=flt(qty * unit_cost, precision),
-				consigned_value=0,
-			)
-		)
-	return consumed
+	"""Serialized units and bought serials the voucher built into something else."""
+	return [
+		row
+		for row in consumed_from_entries(doc, posted_entries(doc, "Outward"), currency_precision())
+		if row.unit or row.serial_no
+	]
 
 
-def posted_lot_rates(doc, lots) -> dict:
-	"""A batch made before the app has no Lot: its rate is the one ERPNext valued it at."""
-	rows = frappe.db.sql(
-		"""
-		select entry.batch_no, sum(entry.stock_value_difference) / sum(entry.qty) as rate
-		from `tabSerial and Batch Entry` entry
-		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s and bundle.is_cancelled = 0
-			and bundle.type_of_transaction = 'Outward' and entry.batch_no in %(lots)s
-		group by entry.batch_no
-		""",
-		{"doctype": doc.doctype, "name": doc.name, "lots": lots},
-		as_dict=True,
-	)
-	return {row.batch_no: abs(flt(row.rate)) for row in rows}
-
-
-def produced_lots(doc, exclude_items=frozenset()) -> dict:
-	"""lot -> (item, qty) of every lot the entry produced, read from its posted inward bundles;
-	items built as serialized units are left to produced_units."""
-	rows = {row.name: row for row in doc.items if is_produced_row(doc, row) and row.item_code not in exclude_items}
+def produced_lots(doc, exclude_items=frozenset(), rows=None) -> dict:
+	"""lot -> (item, qty) of every lot the voucher produced, read from its posted inward bundles;
+	items built as serialized units are left to produced_units; what a subcontractor delivered
+	rejected is not produced."""
+	rows = {
+		row.name: row
+		for row in (doc.items if rows is None else rows)
+		if is_produced_row(doc, row) and row.item_code not in exclude_items
+	}
 	if not rows:
 		return {}
-	entries = frappe.db.sql(
-		"""
-		select bundle.voucher_detail_no, bundle.item_code, entry.batch_no, sum(entry.qty) as qty
-		from `tabSerial and Batch Bundle` bundle
-		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
-		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
-			and bundle.docstatus = 1 and bundle.is_cancelled = 0
-			and bundle.type_of_transaction = 'Inward' and entry.batch_no is not null
-		group by bundle.voucher_detail_no, bundle.item_code, entry.batch_no
-		order by min(entry.idx)
-		""",
-		{"doctype": doc.doctype, "name": doc.name},
-		as_dict=True,
-	)
+	rejected = {row.get("rejected_serial_and_batch_bundle") for row in rows.values()} - {None, ""}
 	produced = {}
-	for entry in entries:
-		if entry.voucher_detail_no in rows:
+	for entry in posted_entries(doc, "Inward"):
+		if entry.voucher_detail_no in rows and entry.batch_no and entry.bundle not in rejected:
 			item, qty = produced.get(entry.batch_no, (entry.item_code, 0))
 			produced[entry.batch_no] = (item, flt(qty + abs(flt(entry.qty)), 9))
 	return produced
 
 
-def produced_units(doc, items) -> dict:
-	"""unit -> (item, lot) of every serialized unit the entry built, read from its posted bundles."""
-	rows = {row.name for row in doc.items if is_produced_row(doc, row) and row.item_code in items}
+def produced_units(doc, items, rows=None) -> dict:
+	"""unit -> (item, lot) of every serialized unit the voucher built, read from its posted bundles."""
+	rows = {
+		row.name
+		for row in (doc.items if rows is None else rows)
+		if is_produced_row(doc, row) and row.item_code in items
+	}
 	if not rows:
 		return {}
-	entries = frappe.db.sql(
-		"""
-		select bundle.voucher_detail_no, bundle.item_code, entry.batch_no, unit.name as unit
-		from `tabSerial and Batch Bundle` bundle
-		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
-		inner join `tabSerialized Unit` unit on unit.name = entry.serial_no
-		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
-			and bundle.docstatus = 1 and bundle.is_cancelled = 0 and bundle.type_of_transaction = 'Inward'
-		order by entry.idx
-		""",
-		{"doctype": doc.doctype, "name": doc.name},
-		as_dict=True,
-	)
-	return {entry.unit: (entry.item_code, entry.batch_no) for entry in entries if entry.voucher_detail_no in rows}
+	return {
+		entry.unit: (entry.item_code, entry.batch_no)
+		for entry in posted_entries(doc, "Inward")
+		if entry.unit and entry.voucher_detail_no in rows
+	}
 
 
 def take_pending_consumption(doc) -> list:
 	"""A Work Order's consumption entries drew lots before anything was produced: those records
 	now go to this entry's produced lots. Returned as they were, and removed to be re-written."""
-	if doc.purpose != "Manufacture" or not doc.get("work_order"):
+	if doc.get("purpose") != "Manufacture" or not doc.get("work_order"):
 		return []
 	pending = frappe.get_all(
 		"Lot Consumption",
@@ -515,10 +552,11 @@ def take_pending_consumption(doc) -> list:
 def pending_as_consumed(pending) -> list:
 	return [
 		ConsumedLotRow(
-			lot=row.consumed_node or row.consumed_unit or row.consumed_lot,
+			lot=row.consumed_node or row.consumed_unit or row.consumed_serial_no or row.consumed_lot,
 			unit=row.consumed_unit,
+			serial_no=row.consumed_serial_no,
 			batch=row.consumed_lot,
-			stock_entry=row.stock_entry,
+			stock_entry=row.voucher_no or row.stock_entry,
 			item_code=row.consumed_item,
 			qty=flt(row.qty),
 			unit_cost=flt(row.unit_cost),
@@ -530,14 +568,14 @@ def pending_as_consumed(pending) -> list:
 	]
 
 
-def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
-	"""One genealogy record. A Manufacture or Repack whose product carries no lot still names the
-	entry and item it produced; only a consumption entry's records wait for their Manufacture."""
+def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in, closes_loop=False):
+	"""One genealogy record. A transformation whose product carries no lot still names the voucher
+	and item it produced; only a consumption entry's records wait for their Manufacture."""
 	target = share.produced_lot
 	if target and target == share.consumed_lot:
 		return  # stock repacked into its own lot is no genealogy
 	produced_item = targets.get(target, (None, 0))[0] if target else None
-	produces = bool(target) or doc.purpose in ("Manufacture", "Repack")
+	produces = bool(target) or kind != KIND_BUILD or doc.get("purpose") == "Manufacture"
 	if not produced_item and produces:
 		produced_item = next((row.item_code for row in doc.items if is_produced_row(doc, row)), None)
 	produced_unit = target if target in units else None
@@ -549,6 +587,7 @@ def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
 			"kind": kind,
 			"consumed_lot": consumed.get("batch"),
 			"consumed_unit": consumed.get("unit"),
+			"consumed_serial_no": consumed.get("serial_no"),
 			"consumed_item": consumed.get("item_code"),
 			"qty": flt(share.qty, 9),
 			"unit_cost": consumed.unit_cost,
@@ -559,10 +598,13 @@ def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
 			"produced_unit": produced_unit,
 			"produced_item": produced_item,
 			"work_order": doc.get("work_order"),
-			"stock_entry": consumed_in,
+			"voucher_type": doc.doctype,
+			"voucher_no": consumed_in,
+			"stock_entry": consumed_in if doc.doctype == "Stock Entry" else None,
 			"produced_by": doc.name if produces else None,
 			"company": doc.company,
 			"posting_date": doc.posting_date,
+			"closes_loop": 1 if closes_loop else 0,
 		}
 	)
 	record.flags.ignore_permissions = True
@@ -571,10 +613,15 @@ def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in):
 	record.insert()
 
 
-def unlotted_materials_cost(doc, unit_items=frozenset()) -> float:
-	"""What ERPNext valued the inputs that carry no lot and are no tracked unit at (screws from a bin)."""
+def unlotted_materials_cost(doc, unit_items=frozenset(), group=None) -> float:
+	"""What ERPNext valued the inputs that carry no lot and are no unit or serial at (screws from a
+	bin): a Stock Entry's source rows, a Subcontracting Receipt row's supplied items."""
 	from lot_control.usage import lot_controlled
 
+	if doc.doctype == SUBCONTRACTING_RECEIPT:
+		supplied = group.supplied if group else []
+		batch_items = lot_controlled(line.rm_item_code for line in supplied) | set(unit_items)
+		return sum(flt(line.amount) for line in supplied if line.rm_item_code not in batch_items)
 	batch_items = lot_controlled(row.item_code for row in doc.items) | set(unit_items)
 	return sum(
 		flt(row.basic_amount)
@@ -583,7 +630,29 @@ def unlotted_materials_cost(doc, unit_items=frozenset()) -> float:
 	)
 
 
-def build_cost_of(doc, consumed, pending, produced, precision, unit_items=frozenset()) -> costing.BuildCost | None:
+def voucher_cost_parts(doc, unit_items=frozenset(), group=None) -> frappe._dict:
+	"""The parts of a transformation's cost that are not lots: other materials, additional costs
+	(a subcontractor's service and the receipt's additional costs) and scrap given back."""
+	if doc.doctype == SUBCONTRACTING_RECEIPT:
+		row = group.receipt_row if group else frappe._dict()
+		qty = flt(row.get("qty"))
+		return frappe._dict(
+			unlotted=unlotted_materials_cost(doc, unit_items, group),
+			additional=qty * (flt(row.get("service_cost_per_qty")) + flt(row.get("additional_cost_per_qty"))),
+			scrap=qty * flt(row.get("scrap_cost_per_qty")),
+		)
+	if doc.get("lot_split_from"):
+		return frappe._dict(unlotted=0, additional=0, scrap=0)
+	return frappe._dict(
+		unlotted=unlotted_materials_cost(doc, unit_items),
+		additional=max(flt(doc.get("total_additional_costs")), 0),
+		scrap=sum(flt(row.basic_amount) for row in doc.items if row.get("is_scrap_item")),
+	)
+
+
+def build_cost_of(
+	doc, consumed, pending, produced, precision, unit_items=frozenset(), group=None
+) -> costing.BuildCost | None:
 	if not produced:
 		return None
 	produced_qty = sum(qty for _item, qty in produced.values())
@@ -591,15 +660,15 @@ def build_cost_of(doc, consumed, pending, produced, precision, unit_items=frozen
 		costing.ConsumedLot(lot.lot, lot.item_code, lot.qty, lot.unit_cost, lot.owner)
 		for lot in [*consumed, *pending_as_consumed(pending)]
 	]
-	if doc.get("lot_split_from"):
-		return costing.roll_up_build_cost(rows, produced_qty, currency_precision=precision)
+	parts = voucher_cost_parts(doc, unit_items, group)
 	return costing.roll_up_build_cost(
-		merge_rows_by_lot(rows),
+		rows if doc.get("lot_split_from") else merge_rows_by_lot(rows),
 		produced_qty,
-		additional_cost=max(flt(doc.get("total_additional_costs")), 0),
+		additional_cost=parts.additional,
 		currency_precision=precision,
-		unlotted_materials_cost=unlotted_materials_cost(doc, unit_items),
-		scrap_value=sum(flt(row.basic_amount) for row in doc.items if row.get("is_scrap_item")),
+		unlotted_materials_cost=parts.unlotted,
+		scrap_value=parts.scrap,
+		rounding_method=money.rounding_method(),
 	)
 
 
@@ -608,16 +677,19 @@ def merge_rows_by_lot(rows):
 	for row in rows:
 		if row.lot in merged:
 			first = merged[row.lot]
-			merged[row.lot] = costing.ConsumedLot(row.lot, row.item_code, flt(first.qty) + flt(row.qty), first.unit_cost, first.owner)
+			merged[row.lot] = costing.ConsumedLot(
+				row.lot, row.item_code, flt(first.qty) + flt(row.qty), first.unit_cost, first.owner
+			)
 		else:
 			merged[row.lot] = row
 	return list(merged.values())
 
 
 def make_produced_lots(doc, kind, consumed, produced, units, cost, precision, materials_by_target=None):
-	"""Each produced lot gets its Lot: the Work Order as source, its share of the build cost, the
-	owner of the stock it was built from. Each unit gets its share too (one unit's worth). A split
-	child takes everything from its parent."""
+	"""Each produced lot gets its Lot: the Work Order or subcontractor as source, its share of the
+	build cost, the owner of the stock it was built from. Each unit gets its share too (one unit's
+	worth). A split child takes everything from its parent. The components of a disassembly share
+	the consumed lot's cost in proportion to what ERPNext valued each at."""
 	if kind == KIND_SPLIT:
 		from lot_control.lot_splitting import make_child_lot
 
@@ -626,6 +698,11 @@ def make_produced_lots(doc, kind, consumed, produced, units, cost, precision, ma
 		return
 	owner = build_rules.produced_lot_owner(lot.owner for lot in consumed)
 	quantities = [qty for _item, qty in produced.values()] + [1] * len(units)
+	if kind == KIND_DISASSEMBLE and produced and not units:
+		values = posted_inward_values(doc)
+		weights = [values.get(lot, 0) for lot in produced]
+		if all(weight > 0 for weight in weights):
+			quantities = weights
 	if units and not produced and materials_by_target:
 		shares = unit_cost_shares(list(units), materials_by_target, cost.total_cost, precision)
 	else:
@@ -647,6 +724,15 @@ def make_produced_lots(doc, kind, consumed, produced, units, cost, precision, ma
 		upsert_produced_lot(doc, lot, item_code, sum(unit_costs) / len(unit_costs), owner)
 
 
+def posted_inward_values(doc) -> dict:
+	"""lot -> what ERPNext valued the voucher's inward stock of it at."""
+	values = defaultdict(float)
+	for entry in posted_entries(doc, "Inward"):
+		if entry.batch_no:
+			values[entry.batch_no] += abs(flt(entry.stock_value_difference))
+	return values
+
+
 def unit_cost_shares(units, materials_by_target, total_cost, precision):
 	"""Each unit costs the lots attributed to it, at their own prices, plus an even share of what
 	the build cost besides (parts without lots, additional costs, less scrap)."""
@@ -654,33 +740,67 @@ def unit_cost_shares(units, materials_by_target, total_cost, precision):
 	rest = flt(flt(total_cost) - sum(materials), precision)
 	even = costing.split_build_cost(abs(rest), [1] * len(units), precision)
 	sign = -1 if rest < 0 else 1
-	return [flt(material + sign * flt(share), precision) for material, share in zip(materials, even, strict=True)]
+	return [
+		flt(material + sign * flt(share), precision) for material, share in zip(materials, even, strict=True)
+	]
+
+
+def produced_lot_source(doc, item_code) -> dict:
+	"""Where a produced lot comes from: the Work Order and Stock Entry, or the subcontractor, the
+	Subcontracting Receipt and its Subcontracting Order and Purchase Order."""
+	row = next((row for row in doc.items if is_produced_row(doc, row) and row.item_code == item_code), None)
+	values = {"received_date": doc.posting_date, "warehouse": produced_warehouse(row) if row else None}
+	if doc.doctype == SUBCONTRACTING_RECEIPT:
+		order = row.get("subcontracting_order") if row else None
+		purchase_order = row.get("purchase_order") if row else None
+		if order and not purchase_order:
+			purchase_order = frappe.db.get_value("Subcontracting Order", order, "purchase_order")
+		values.update(
+			subcontracting_receipt=doc.name,
+			subcontracting_order=order,
+			purchase_order=purchase_order,
+			supplier=doc.supplier,
+		)
+		return values
+	values.update(work_order=doc.get("work_order"), stock_entry=doc.name)
+	return values
+
+
+def has_other_source(lot, doc) -> bool:
+	"""A lot received or made by another voucher keeps its own source and cost when more of it is
+	produced (a Repack into it, components a disassembly gives back to it)."""
+	sources = {lot.get("stock_entry"), lot.get("purchase_receipt"), lot.get("subcontracting_receipt")} - {
+		None,
+		"",
+	}
+	return bool(sources - {doc.name, doc.get("amended_from")})
 
 
 def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
 	from lot_control.receiving import quarantines_on_receipt
 
-	warehouse = next(
-		(row.t_warehouse for row in doc.items if is_produced_row(doc, row) and row.item_code == item_code), None
-	)
 	values = {
-		"work_order": doc.get("work_order"),
-		"stock_entry": doc.name,
-		"received_date": doc.posting_date,
+		**produced_lot_source(doc, item_code),
 		"unit_cost": unit_cost,
-		"warehouse": warehouse,
 		"stock_owner": "Customer" if owner else "House",
 		"consignment_customer": owner,
 	}
-	reason = _("Built by {0}.").format((doc.work_order and _("Work Order {0}").format(doc.work_order)) or doc.name)
+	if doc.doctype == SUBCONTRACTING_RECEIPT:
+		reason = _("Made by {0}, received on {1}.").format(doc.supplier, doc.name)
+	elif doc.get("purpose") == "Disassemble":
+		reason = _("Given back by disassembly {0}.").format(doc.name)
+	else:
+		reason = _("Built by {0}.").format(
+			(doc.get("work_order") and _("Work Order {0}").format(doc.work_order)) or doc.name
+		)
 	if frappe.db.exists("Lot", lot_name):
 		lot = frappe.get_doc("Lot", lot_name)
-		if lot.stock_entry and lot.stock_entry != doc.get("amended_from") and lot.stock_entry != doc.name:
+		if has_other_source(lot, doc):
 			lot.add_history("Produced", lot.status, lot.status, reason, doc.doctype, doc.name)
 			lot.flags.ignore_permissions = True
 			lot.flags.status_change_checked = True
 			lot.save()
-			return  # more stock built into an existing lot keeps that lot's source and cost
+			return  # more stock of an existing lot keeps that lot's source and cost
 		lot.update(values)
 		lot.add_history("Produced", lot.status, lot.status, reason, doc.doctype, doc.name)
 		if lot.status in ("Archived", "Consumed"):
@@ -701,24 +821,33 @@ def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
 
 
 def reverse_build(doc):
-	"""A cancelled entry's genealogy is marked cancelled; what a Manufacture took over from earlier
-	consumption entries goes back to waiting for the next one; its produced lots are archived."""
+	"""A cancelled transformation's genealogy is marked cancelled; what a Manufacture took over from
+	earlier consumption entries goes back to waiting for the next one; its produced lots are archived."""
 	if not build_kind(doc):
 		return
 	consumption = frappe.qb.DocType("Lot Consumption")
 	(
 		frappe.qb.update(consumption)
 		.set(consumption.is_cancelled, 1)
-		.where((consumption.stock_entry == doc.name) & (consumption.is_cancelled == 0))
+		.where(
+			(consumption.voucher_type == doc.doctype)
+			& (consumption.voucher_no == doc.name)
+			& (consumption.is_cancelled == 0)
+		)
 	).run()
 	taken_over = frappe.get_all(
 		"Lot Consumption",
-		filters={"produced_by": doc.name, "stock_entry": ("!=", doc.name), "is_cancelled": 0},
+		filters={
+			"voucher_type": doc.doctype,
+			"produced_by": doc.name,
+			"voucher_no": ("!=", doc.name),
+			"is_cancelled": 0,
+		},
 		fields=["*"],
 	)
 	regrouped = {}
 	for row in taken_over:
-		key = (row.stock_entry, row.consumed_node or row.consumed_lot)
+		key = (row.voucher_no, row.consumed_node or row.consumed_lot)
 		if key in regrouped:
 			first = regrouped[key]
 			first.qty = flt(first.qty) + flt(row.qty)
@@ -728,7 +857,18 @@ def reverse_build(doc):
 			regrouped[key] = row
 		frappe.delete_doc("Lot Consumption", row.name, ignore_permissions=True, force=True)
 	for row in regrouped.values():
-		record = frappe.get_doc({**row, "doctype": "Lot Consumption", "name": None, "produced_lot": None, "produced_unit": None, "produced_node": None, "produced_item": None, "produced_by": None})
+		record = frappe.get_doc(
+			{
+				**row,
+				"doctype": "Lot Consumption",
+				"name": None,
+				"produced_lot": None,
+				"produced_unit": None,
+				"produced_node": None,
+				"produced_item": None,
+				"produced_by": None,
+			}
+		)
 		record.flags.ignore_permissions = True
 		record.flags.ignore_links = True
 		record.insert()
@@ -736,15 +876,23 @@ def reverse_build(doc):
 
 
 def archive_produced_lots(doc):
+	"""Lots this voucher made and nothing else holds are archived; a lot received or made by another
+	voucher (components a disassembly gave back) is left as it is."""
 	from lot_control.stock_queries import get_lot_on_hand
 
-	produced = set(frappe.get_all("Lot", filters={"stock_entry": doc.name}, pluck="name"))
-	produced |= set(frappe.get_all("Lot Consumption", filters={"produced_by": doc.name}, pluck="produced_lot"))
+	produced = set(frappe.get_all("Lot", filters={lot_source_field(doc): doc.name}, pluck="name"))
+	produced |= set(
+		frappe.get_all(
+			"Lot Consumption",
+			filters={"voucher_type": doc.doctype, "produced_by": doc.name},
+			pluck="produced_lot",
+		)
+	)
 	for lot_name in sorted(lot for lot in produced if lot and frappe.db.exists("Lot", lot)):
 		if get_lot_on_hand(lot_name):
 			continue
 		lot = frappe.get_doc("Lot", lot_name)
-		if lot.status != "Archived":
+		if lot.status != "Archived" and not has_other_source(lot, doc):
 			lot.apply_status_change("Archived", _("Build cancelled."), doc.doctype, doc.name, by_the_app=True)
 
 
@@ -756,18 +904,34 @@ def went_into(lot: str) -> list[dict]:
 	return frappe.get_all(
 		"Lot Consumption",
 		filters={"consumed_lot": lot, "is_cancelled": 0},
-		fields=["produced_lot", "produced_item", "qty", "kind", "work_order", "stock_entry", "produced_by"],
+		fields=[
+			"produced_lot",
+			"produced_item",
+			"qty",
+			"kind",
+			"work_order",
+			"voucher_type",
+			"voucher_no",
+			"stock_entry",
+			"produced_by",
+		],
 		order_by="posting_date, creation",
 	)
 
 
-def entry_targets(doc) -> dict:
-	"""Everything a submitted entry produced: lot -> (item, qty) and unit -> (item, 1)."""
+def entry_targets(doc, rows=None) -> dict:
+	"""Everything a submitted voucher (or these rows of it) produced: lot -> (item, qty) and unit -> (item, 1)."""
 	from lot_control.units import tracked_items
 
-	tracked = set(tracked_items(row.item_code for row in doc.items if is_produced_row(doc, row)))
-	units = produced_units(doc, tracked)
-	return {**produced_lots(doc, exclude_items=tracked), **{code: (item, 1) for code, (item, _lot) in units.items()}}
+	rows = [row for row in (doc.items if rows is None else rows) if is_produced_row(doc, row)]
+	tracked = (
+		set(tracked_items(row.item_code for row in rows)) if doc.doctype != SUBCONTRACTING_RECEIPT else set()
+	)
+	units = produced_units(doc, tracked, rows=rows)
+	return {
+		**produced_lots(doc, exclude_items=tracked, rows=rows),
+		**{code: (item, 1) for code, (item, _lot) in units.items()},
+	}
 
 
 def went_into_lot(lot: str) -> list[dict]:
@@ -775,18 +939,68 @@ def went_into_lot(lot: str) -> list[dict]:
 	return frappe.get_all(
 		"Lot Consumption",
 		filters={"produced_lot": lot, "is_cancelled": 0},
-		fields=["consumed_lot", "consumed_item", "qty", "unit_cost", "amount", "consigned_value", "consumed_owner", "kind", "work_order", "stock_entry"],
+		fields=[
+			"consumed_lot",
+			"consumed_serial_no",
+			"consumed_item",
+			"qty",
+			"unit_cost",
+			"amount",
+			"consigned_value",
+			"consumed_owner",
+			"kind",
+			"work_order",
+			"voucher_type",
+			"voucher_no",
+			"stock_entry",
+		],
 		order_by="consumed_item, consumed_lot",
 	)
 
 
+def voucher_figures(voucher_type: str, voucher_no: str, node: str | None = None) -> frappe._dict | None:
+	"""The non-lot parts of a submitted transformation's cost and what it produced, for the whole
+	voucher or the share of one produced lot or unit (by quantity, as the build cost is split)."""
+	doc = frappe.get_doc(voucher_type, voucher_no)
+	if doc.docstatus != 1:
+		return None
+	figures = frappe._dict(additional=0.0, unlotted=0.0, scrap=0.0, produced_qty=0.0)
+	outward = posted_entries(doc, "Outward")
+	for group in transformation_groups(doc, outward):
+		produced = entry_targets(doc, group.rows)
+		group_qty = sum(qty for _item, qty in produced.values())
+		if node and node not in produced:
+			continue
+		qty = produced[node][1] if node else group_qty
+		share = qty / group_qty if group_qty else 0
+		whole_items = {
+			row.item_code
+			for row in consumed_from_entries(doc, group.outward, currency_precision())
+			if row.unit or row.serial_no
+		}
+		parts = voucher_cost_parts(doc, whole_items, group)
+		figures.produced_qty += qty
+		figures.additional += share * parts.additional
+		figures.unlotted += share * parts.unlotted
+		figures.scrap += share * parts.scrap
+	return figures
+
+
 @frappe.whitelist()
-def get_build_cost(lot: str | None = None, work_order: str | None = None, unit: str | None = None) -> dict:
+@refuse_bad_arguments
+def get_build_cost(lot=None, work_order=None, unit=None) -> dict:
 	"""The cost of a produced lot, a serialized unit or a Work Order's builds, broken down by
 	consumed lot.
 
 	Materials come from the genealogy records, at each lot's own unit cost; additional costs,
-	unlotted inputs and scrap from the submitted entries, a lot taking its share by quantity."""
+	unlotted inputs and scrap from the submitted vouchers, a lot taking its share by quantity; the
+	total is costing.total_build_cost, the one formula. The lines name lots and their costs: only
+	a user who may read lots and genealogy records sees them."""
+	lot = arguments.as_name(lot, "lot")
+	work_order = arguments.as_name(work_order, "work_order")
+	unit = arguments.as_name(unit, "unit")
+	frappe.has_permission("Lot", "read", throw=True)
+	frappe.has_permission("Lot Consumption", "read", throw=True)
 	if unit:
 		frappe.has_permission("Serialized Unit", "read", unit, throw=True)
 		filters = {"produced_unit": unit, "is_cancelled": 0}
@@ -798,13 +1012,14 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None, unit: 
 		frappe.has_permission("Work Order", "read", work_order, throw=True)
 		filters = {"work_order": work_order, "is_cancelled": 0, "produced_by": ("is", "set")}
 	else:
-		frappe.throw(_("Give a lot or a Work Order."))
+		frappe.throw(_("Give a lot, a serialized unit or a Work Order."), exc=InvalidArgumentError)
 	lines = frappe.get_all(
 		"Lot Consumption",
 		filters=filters,
 		fields=[
 			"consumed_lot",
 			"consumed_unit",
+			"consumed_serial_no",
 			"consumed_item",
 			"sum(qty) as qty",
 			"unit_cost",
@@ -812,27 +1027,27 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None, unit: 
 			"sum(consigned_value) as consigned_value",
 			"consumed_owner",
 		],
-		group_by="consumed_lot, consumed_unit, consumed_item, unit_cost, consumed_owner",
+		group_by="consumed_lot, consumed_unit, consumed_serial_no, consumed_item, unit_cost, consumed_owner",
 		order_by="consumed_item, consumed_lot",
 	)
-	entries = set(frappe.get_all("Lot Consumption", filters=filters, pluck="produced_by")) - {None, ""}
+	vouchers = {
+		(row.voucher_type or "Stock Entry", row.produced_by)
+		for row in frappe.get_all("Lot Consumption", filters=filters, fields=["voucher_type", "produced_by"])
+		if row.produced_by
+	}
 	additional = unlotted = scrap = produced_qty = 0.0
-	for entry in sorted(entries):
-		doc = frappe.get_doc("Stock Entry", entry)
-		if doc.docstatus != 1:
+	for voucher_type, voucher_no in sorted(vouchers):
+		figures = voucher_figures(voucher_type, voucher_no, lot)
+		if not figures:
 			continue
-		produced = entry_targets(doc)
-		entry_qty = sum(qty for _item, qty in produced.values())
-		share = (produced.get(lot, (None, 0))[1] / entry_qty if entry_qty else 0) if lot else 1
-		produced_qty += produced.get(lot, (None, 0))[1] if lot else entry_qty
-		if doc.get("lot_split_from"):
-			continue
-		additional += share * flt(doc.total_additional_costs)
-		unlotted += share * unlotted_materials_cost(doc, {row.item_code for row in consumed_units(doc)})
-		scrap += share * sum(flt(row.basic_amount) for row in doc.items if row.get("is_scrap_item"))
+		produced_qty += figures.produced_qty
+		additional += figures.additional
+		unlotted += figures.unlotted
+		scrap += figures.scrap
 	precision = currency_precision()
+	rounding = money.rounding_method()
 	materials = sum(flt(row.amount) for row in lines)
-	total = flt(materials + unlotted + additional - scrap, precision)
+	total = costing.total_build_cost(materials, unlotted, additional, scrap, precision, rounding)
 	return {
 		"lines": lines,
 		"materials_cost": flt(materials, precision),
@@ -840,10 +1055,12 @@ def get_build_cost(lot: str | None = None, work_order: str | None = None, unit: 
 		"additional_cost": flt(additional, precision),
 		"unlotted_materials_cost": flt(unlotted, precision),
 		"scrap_value": flt(scrap, precision),
-		"total_cost": total,
+		"total_cost": float(total),
 		"produced_qty": produced_qty,
-		"unit_cost": flt(total / produced_qty, 9) if produced_qty else 0,
-		"currency": frappe.get_cached_value("Company", frappe.db.get_value("Lot Consumption", filters, "company"), "default_currency")
+		"unit_cost": float(costing.unit_cost_of(total, produced_qty, 9, rounding)),
+		"currency": frappe.get_cached_value(
+			"Company", frappe.db.get_value("Lot Consumption", filters, "company"), "default_currency"
+		)
 		if lines
 		else None,
 	}

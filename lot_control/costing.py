@@ -5,8 +5,9 @@ the price actually paid, so the produced lot carries what its inputs really cost
 item-wide average. A customer's consigned stock costs the company nothing: it is carried at zero
 and its notional value is reported beside the cost, never inside it.
 
-Money is worked in Decimal and rounded half away from zero, as ERPNext's flt(value, precision)
-does with commercial rounding, so the figures here match the ones ERPNext posts.
+Money is worked in Decimal and rounded by round_money, the one rounding rule of the app: the
+method is one of Frappe's System Settings rounding methods, passed in (lot_control.money passes the
+site's), so the figures here match the ones ERPNext posts. Without one it rounds half away from zero.
 """
 
 from __future__ import annotations
@@ -14,13 +15,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import (
+	MAX_EMAX,
+	MAX_PREC,
+	MIN_EMIN,
+	ROUND_HALF_DOWN,
+	ROUND_HALF_EVEN,
+	ROUND_HALF_UP,
+	Context,
+	Decimal,
+	localcontext,
+)
 from fractions import Fraction
 
 Number = Decimal | float | int
 
 # Sums and products of finite decimals are exact in this context; only quantize ever rounds.
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, rounding=ROUND_HALF_UP)
+
+# Frappe's System Settings > Rounding Method (frappe.utils.rounded); a site without one uses the legacy one.
+COMMERCIAL_ROUNDING = "Commercial Rounding"
+BANKERS_ROUNDING = "Banker's Rounding"
+BANKERS_ROUNDING_LEGACY = "Banker's Rounding (legacy)"
+ROUNDING_METHODS = (COMMERCIAL_ROUNDING, BANKERS_ROUNDING, BANKERS_ROUNDING_LEGACY)
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,7 @@ def roll_up_build_cost(
 	rate_precision: int = 9,
 	unlotted_materials_cost: Number = 0,
 	scrap_value: Number = 0,
+	rounding_method: str = COMMERCIAL_ROUNDING,
 ) -> BuildCost:
 	"""Cost a build from the lots it consumed, so the produced lot carries what its inputs cost.
 
@@ -128,18 +146,18 @@ def roll_up_build_cost(
 	rows = list(consumed)
 	_check_consistent(rows)
 	with localcontext(_EXACT):
-		lines = tuple(_cost_line(row, currency_quantum) for row in rows)
+		lines = tuple(_cost_line(row, currency_quantum, rounding_method) for row in rows)
 		materials_cost = sum((line.amount for line in lines), Decimal(0)).quantize(currency_quantum)
 		consigned_value = sum((line.consigned_value for line in lines), Decimal(0)).quantize(
 			currency_quantum
 		)
-		extra = _round_half_up(extra, currency_quantum)
-		unlotted = _round_half_up(unlotted, currency_quantum)
-		scrap = _round_half_up(scrap, currency_quantum)
-		total_cost = materials_cost + unlotted + extra - scrap
+		extra = _round(extra, currency_quantum, rounding_method)
+		unlotted = _round(unlotted, currency_quantum, rounding_method)
+		scrap = _round(scrap, currency_quantum, rounding_method)
+		total_cost = total_build_cost(materials_cost, unlotted, extra, scrap, currency_precision, rounding_method)
 	if total_cost < 0:
 		raise ValueError(f"scrap worth {scrap} is more than the build cost {total_cost + scrap}")
-	unit_cost = _round_fraction_half_up(Fraction(total_cost) / Fraction(produced), rate_precision)
+	unit_cost = unit_cost_of(total_cost, produced, rate_precision, rounding_method)
 	return BuildCost(
 		lines=lines,
 		materials_cost=materials_cost,
@@ -153,7 +171,47 @@ def roll_up_build_cost(
 	)
 
 
-def split_build_cost(total_cost: Number, quantities: Sequence[Number], precision: int) -> tuple[Decimal, ...]:
+def total_build_cost(
+	materials_cost: Number,
+	unlotted_materials_cost: Number = 0,
+	additional_cost: Number = 0,
+	scrap_value: Number = 0,
+	currency_precision: int = 2,
+	rounding_method: str = COMMERCIAL_ROUNDING,
+) -> Decimal:
+	"""The build-cost formula, said once: lot materials + other materials + additional costs - scrap,
+	each part rounded to the currency. The roll-up, the build cost of a lot or Work Order and the
+	Build Cost report all come here, so they cannot disagree by a cent."""
+	quantum = _quantum(currency_precision)
+	parts = [
+		_round(_to_decimal(value, name), quantum, rounding_method)
+		for value, name in (
+			(materials_cost, "materials_cost"),
+			(unlotted_materials_cost, "unlotted_materials_cost"),
+			(additional_cost, "additional_cost"),
+			(scrap_value, "scrap_value"),
+		)
+	]
+	with localcontext(_EXACT):
+		return parts[0] + parts[1] + parts[2] - parts[3]
+
+
+def unit_cost_of(
+	total_cost: Number, produced_qty: Number, rate_precision: int = 9, rounding_method: str = COMMERCIAL_ROUNDING
+) -> Decimal:
+	"""A produced lot's unit cost: the build cost over the quantity produced, rounded once; 0 when
+	nothing was produced (a consumption still waiting for its Manufacture)."""
+	_check_precision(rate_precision)
+	produced = _to_decimal(produced_qty, "produced_qty")
+	if produced <= 0:
+		return Decimal(0).quantize(_quantum(rate_precision))
+	total = Fraction(_to_decimal(total_cost, "total_cost"))
+	return _round_fraction(total / Fraction(produced), rate_precision, rounding_method)
+
+
+def split_build_cost(
+	total_cost: Number, quantities: Sequence[Number], precision: int, rounding_method: str = COMMERCIAL_ROUNDING
+) -> tuple[Decimal, ...]:
 	"""Each produced lot's share of a build's total cost, in proportion to its quantity.
 
 	Shares are rounded by the largest-remainder method so they add up exactly to total_cost
@@ -175,7 +233,7 @@ def split_build_cost(total_cost: Number, quantities: Sequence[Number], precision
 	if qty_sum <= 0:
 		raise ValueError("quantities must add up to more than 0")
 
-	total_units = int(_round_half_up(total, quantum).scaleb(precision, _EXACT))
+	total_units = int(_round(total, quantum, rounding_method).scaleb(precision, _EXACT))
 	exact_shares = [Fraction(total_units) * Fraction(qty) / qty_sum for qty in qtys]
 	units = [math.floor(share) for share in exact_shares]
 	leftover = total_units - sum(units)
@@ -185,7 +243,9 @@ def split_build_cost(total_cost: Number, quantities: Sequence[Number], precision
 	return tuple(Decimal(f"{unit}E-{precision}") for unit in units)
 
 
-def inventory_value(on_hand: Iterable[tuple[str, Number, Number]], precision: int = 2) -> Decimal:
+def inventory_value(
+	on_hand: Iterable[tuple[str, Number, Number]], precision: int = 2, rounding_method: str = COMMERCIAL_ROUNDING
+) -> Decimal:
 	"""Value of stock on hand as (lot, qty, unit_cost) rows, each row rounded as ERPNext rounds it.
 
 	Pass only the company's own stock: consigned lots are not the company's to value.
@@ -197,14 +257,14 @@ def inventory_value(on_hand: Iterable[tuple[str, Number, Number]], precision: in
 		for lot, qty, unit_cost in on_hand:
 			lot_qty = _non_negative(qty, "qty", lot)
 			lot_unit_cost = _non_negative(unit_cost, "unit_cost", lot)
-			total += _round_half_up(lot_qty * lot_unit_cost, quantum)
+			total += _round(lot_qty * lot_unit_cost, quantum, rounding_method)
 	return total
 
 
-def _cost_line(row: ConsumedLot, quantum: Decimal) -> CostLine:
+def _cost_line(row: ConsumedLot, quantum: Decimal, rounding_method: str = COMMERCIAL_ROUNDING) -> CostLine:
 	qty = _non_negative(row.qty, "qty", row.lot, row.item_code)
 	unit_cost = _non_negative(row.unit_cost, "unit_cost", row.lot, row.item_code)
-	value = _round_half_up(qty * unit_cost, quantum)
+	value = _round(qty * unit_cost, quantum, rounding_method)
 	zero = Decimal(0).quantize(quantum)
 	consigned = row.owner is not None
 	return CostLine(
@@ -259,16 +319,43 @@ def _quantum(precision: int) -> Decimal:
 	return Decimal(1).scaleb(-precision)
 
 
-def _round_half_up(value: Decimal, quantum: Decimal) -> Decimal:
-	"""Half away from zero, as ERPNext's flt(); round() would round half to even (2.665 -> 2.66)."""
-	return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_EXACT)
+def round_money(value: Number, precision: int = 2, rounding_method: str | None = None) -> Decimal:
+	"""value rounded to precision as frappe.utils.flt(value, precision) rounds it under the given
+	System Settings rounding method (half away from zero when None), but exactly, in Decimal.
+
+	Raises ValueError on an unknown method or a non-finite value."""
+	return _round(_to_decimal(value, "value"), _quantum(precision), rounding_method or COMMERCIAL_ROUNDING)
 
 
-def _round_fraction_half_up(value: Fraction, precision: int) -> Decimal:
+def _decimal_rounding(value_is_negative: bool, precision: int, rounding_method: str) -> str:
+	"""Commercial: ties away from zero. Banker's: ties to even. Banker's (legacy), as Frappe wrote it:
+	ties to even at precision 0, otherwise ties towards +infinity (-2.675 -> -2.67)."""
+	if rounding_method == COMMERCIAL_ROUNDING:
+		return ROUND_HALF_UP
+	if rounding_method == BANKERS_ROUNDING:
+		return ROUND_HALF_EVEN
+	if rounding_method == BANKERS_ROUNDING_LEGACY:
+		if precision <= 0:
+			return ROUND_HALF_EVEN
+		return ROUND_HALF_DOWN if value_is_negative else ROUND_HALF_UP
+	raise ValueError(f"unknown rounding method {rounding_method!r}; expected one of {ROUNDING_METHODS}")
+
+
+def _round(value: Decimal, quantum: Decimal, rounding_method: str = COMMERCIAL_ROUNDING) -> Decimal:
+	rounding = _decimal_rounding(value < 0, -quantum.as_tuple().exponent, rounding_method)
+	return value.quantize(quantum, rounding=rounding, context=_EXACT)
+
+
+def _round_fraction(value: Fraction, precision: int, rounding_method: str = COMMERCIAL_ROUNDING) -> Decimal:
 	"""Round an exact quotient once, so a long division is never rounded twice on its way to precision."""
+	rounding = _decimal_rounding(value < 0, precision, rounding_method)
 	scaled = abs(value) * 10**precision
 	whole, remainder = divmod(scaled.numerator, scaled.denominator)
-	if 2 * remainder >= scaled.denominator:
+	twice = 2 * remainder
+	if twice > scaled.denominator or (
+		twice == scaled.denominator
+		and (rounding == ROUND_HALF_UP or (rounding == ROUND_HALF_EVEN and whole % 2 == 1))
+	):
 		whole += 1
 	sign = "-" if value < 0 and whole else ""
 	return Decimal(f"{sign}{whole}E-{precision}")

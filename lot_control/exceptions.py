@@ -37,5 +37,29 @@ class LotNotUsableError(frappe.ValidationError):
 	pass
 
 
+class RecallSuspectsFixedError(frappe.ValidationError):
+	"""A recall's suspects cannot change once its trace is frozen."""
+
+
 class LotShortageError(BatchNegativeStockError, NegativeStockError):
 	"""Too little usable stock in a lot; ERPNext code that catches its own stock shortages catches this too."""
+
+
+class UnitQualityStatusError(frappe.ValidationError):
+	"""A serialized unit's quality status change that the rules refuse (e.g. a release without the quality role)."""
+
+
+class InvalidArgumentError(frappe.ValidationError):
+	"""An argument of a whitelisted method that cannot be used (lot_control.arguments says which and why)."""
+
+
+class InvalidLotNumberError(frappe.ValidationError):
+	"""A lot number with a character that does not print, scan or survive a URL (lot_numbering.lot_code_problem)."""
+
+
+class LotOfAnotherItemError(frappe.ValidationError):
+	"""A line names a lot (Batch No) that belongs to another item."""
+
+
+class ScannedLabelRefusedError(frappe.ValidationError):
+	"""A scanned supplier label that cannot be received: unknown part, lot already received, expired, wrong order."""

@@ -22,13 +22,19 @@ before_uninstall = "lot_control.install.before_uninstall"
 app_include_js = "lot_control.bundle.js"
 
 doctype_js = {
-	"Purchase Receipt": "public/js/purchase_receipt.js",
+	"Purchase Receipt": ["public/js/line_lots.js", "public/js/purchase_receipt.js"],
+	"Stock Entry": ["public/js/line_lots.js", "public/js/stock_entry.js"],
 	"Work Order": ["public/js/build_cost.js", "public/js/work_order.js"],
 }
 
 # Document Events
 # ---------------
 
+from lot_control.constants.vouchers import STOCK_VOUCHERS as _STOCK_VOUCHERS  # noqa: E402  (plain data)
+
+# The events of lot_control.overrides.stock_movement, named by path so that loading the hooks
+# imports no service. Every voucher type in the registry gets them; each step is a no-op where it
+# does not apply.
 STOCK_DOCUMENT_EVENTS = {
 	"before_validate": "lot_control.overrides.stock_movement.before_validate",
 	"before_submit": "lot_control.overrides.stock_movement.before_submit",
@@ -36,17 +42,22 @@ STOCK_DOCUMENT_EVENTS = {
 	"on_cancel": "lot_control.overrides.stock_movement.on_cancel",
 }
 
+# After any voucher has posted its ledger, lot_control.movements checks every outward use of
+# a lot or unit it posted, whatever its type (the bundles tell which vouchers posted any).
 doc_events = {
-	"Purchase Receipt": STOCK_DOCUMENT_EVENTS,
-	"Purchase Invoice": STOCK_DOCUMENT_EVENTS,
-	"Stock Entry": STOCK_DOCUMENT_EVENTS,
-	"Delivery Note": STOCK_DOCUMENT_EVENTS,
-	"Sales Invoice": STOCK_DOCUMENT_EVENTS,
+	**{voucher_type: dict(STOCK_DOCUMENT_EVENTS) for voucher_type in _STOCK_VOUCHERS},
+	"*": {
+		"on_submit": "lot_control.movements.after_posting",
+	},
+	"Serial and Batch Bundle": {
+		"on_submit": "lot_control.movements.note_posted_bundle",
+	},
 	"Landed Cost Voucher": {
 		"on_submit": "lot_control.overrides.landed_cost_voucher.on_submit",
 		"on_cancel": "lot_control.overrides.landed_cost_voucher.on_cancel",
 	},
 	"Work Order": {
+		"validate": "lot_control.overrides.work_order.validate",
 		"on_cancel": "lot_control.units.on_work_order_cancel",
 	},
 	"Quality Inspection": {
@@ -90,4 +101,17 @@ jinja = {
 override_doctype_dashboards = {
 	"Purchase Receipt": "lot_control.overrides.purchase_receipt.get_dashboard_data",
 	"Work Order": "lot_control.overrides.work_order.get_dashboard_data",
+}
+
+# Pick List (lot_control.overrides.pick_list)
+# ---------
+# Its suggestions follow the app's usability rules and FEFO order; a lot chosen by hand that the
+# delivery or entry would refuse is refused at save. The class override is explained in its docstring.
+
+doc_events["Pick List"] = {
+	"before_validate": "lot_control.overrides.pick_list.before_validate",
+}
+
+override_doctype_class = {
+	"Pick List": "lot_control.overrides.pick_list.LotControlPickList",
 }

@@ -8,6 +8,11 @@ from lot_control.constants.custom_fields import CUSTOM_FIELDS
 QUALITY_ROLE = "Lot Quality Manager"
 
 
+SETTINGS = "Lot Control Settings"
+# The Settings DocType and the child tables it holds, synced in this order when missing.
+SETTINGS_DOCTYPES = ("lot_numbering_rule", "lot_control_settings")
+
+
 def after_install():
 	make_custom_fields()
 	make_roles()
@@ -21,16 +26,33 @@ def after_migrate():
 	set_settings_defaults()
 
 
+def ensure_settings_doctype():
+	"""The Settings DocType before anything reads it, whatever order Frappe synced the app's
+	DocTypes in (a directory listing's order, which differs between machines).
+
+	Frappe finds a DocType's controller through a map of DocType -> module cached in Redis. A map
+	built by another process (a web request, the scheduler) from a read taken just before the
+	Settings DocType was committed hides it: "DocType Lot Control Settings not found" on the first
+	install, gone on the retry. Clearing that DocType's cache drops the map, so it is rebuilt from
+	what is committed now."""
+	if not frappe.db.exists("DocType", SETTINGS):
+		for doctype in SETTINGS_DOCTYPES:
+			frappe.reload_doc("lot_control", "doctype", doctype, force=True)
+	frappe.db.commit()
+	frappe.clear_cache(doctype=SETTINGS)
+
+
 def set_settings_defaults():
 	"""A Single that was never saved reads as empty: store the declared defaults once, keep what users set."""
-	meta = frappe.get_meta("Lot Control Settings")
+	ensure_settings_doctype()
+	meta = frappe.get_meta(SETTINGS)
 	singles = frappe.qb.Table("tabSingles")
 	stored = set(
-		frappe.qb.from_(singles).select(singles.field).where(singles.doctype == "Lot Control Settings").run(pluck=True)
+		frappe.qb.from_(singles).select(singles.field).where(singles.doctype == SETTINGS).run(pluck=True)
 	)
 	for field in meta.fields:
 		if field.default is not None and field.fieldname not in stored:
-			frappe.db.set_single_value("Lot Control Settings", field.fieldname, field.default)
+			frappe.db.set_single_value(SETTINGS, field.fieldname, field.default)
 
 
 def before_uninstall():

@@ -31,6 +31,36 @@ UNSAFE_CHARS_RE = re.compile(r"[^A-Za-z0-9._\-]+")
 MAX_LOT_CODE_LENGTH = 140
 
 
+LOT_CODE_PUNCTUATION = "-_."
+
+
+def lot_code_problem(code: str) -> str | None:
+	"""Why a lot number cannot be used, or None. A lot number is printed on labels, read back by
+	scanners and put in URLs, so only ASCII letters, digits and - _ . are allowed, and it starts
+	with a letter or digit; the answer names the first character that is not allowed."""
+	if not code:
+		return "it is empty"
+	if len(code) > MAX_LOT_CODE_LENGTH:
+		return f"it is longer than {MAX_LOT_CODE_LENGTH} characters"
+	for position, char in enumerate(code, start=1):
+		if not (char.isascii() and (char.isalnum() or char in LOT_CODE_PUNCTUATION)):
+			return f"character {position} is {describe_character(char)}; use only letters, digits and {' '.join(LOT_CODE_PUNCTUATION)}"
+	if not code[0].isalnum():
+		return f"it starts with {code[0]!r}; start it with a letter or digit"
+	return None
+
+
+def describe_character(char: str) -> str:
+	"""A character as a person can find it: itself when it prints, and always its Unicode name."""
+	import unicodedata
+
+	name = unicodedata.name(char, None)
+	if not name:
+		return f"a control character (U+{ord(char):04X})"
+	shown = f"'{char}' " if char.isprintable() and not char.isspace() and unicodedata.category(char) != "Cf" else ""
+	return f"{shown}({name}, U+{ord(char):04X})"
+
+
 class InvalidLotPatternError(ValueError):
 	"""The pattern has an unknown token, stray braces, or nothing that makes codes unique."""
 
@@ -66,6 +96,10 @@ def validate_pattern(pattern: str) -> None:
 		)
 	if sum(1 for t in tokens if is_sequence_token(t)) > 1:
 		raise InvalidLotPatternError(f"The lot numbering pattern {pattern!r} has more than one sequence.")
+	literal = TOKEN_RE.sub("0", pattern).strip()
+	problem = lot_code_problem(literal)
+	if problem:
+		raise InvalidLotPatternError(f"The lot numbering pattern {pattern!r} would make lot numbers that cannot be used: {problem}.")
 
 
 def is_sequence_token(token: str) -> bool:
@@ -113,6 +147,9 @@ def render_lot_code(
 	code = "".join(rendered).strip()
 	if len(code) > MAX_LOT_CODE_LENGTH:
 		raise InvalidLotPatternError(f"The lot code {code[:40]}... is longer than {MAX_LOT_CODE_LENGTH} characters.")
+	problem = lot_code_problem(code)
+	if problem:
+		raise InvalidLotPatternError(f"The lot code {code!r} made by pattern {pattern!r} cannot be used: {problem}.")
 	return code
 
 

@@ -8,7 +8,10 @@ import frappe
 from frappe import _
 from frappe.utils import flt, nowdate, nowtime
 
-from lot_control.exceptions import LotShortageError, LotStatusChangeError
+from lot_control import arguments
+from lot_control.arguments import refuse_bad_arguments
+from lot_control.exceptions import InvalidLotNumberError, LotShortageError, LotStatusChangeError
+from lot_control.lot_numbering import lot_code_problem
 from lot_control.stock_queries import get_lot_locations
 
 UNSPLITTABLE_STATUSES = ("Archived", "Consumed", "Rejected")
@@ -30,23 +33,39 @@ INHERITED_FIELDS = (
 
 
 @frappe.whitelist()
+@refuse_bad_arguments
 def split_lot(
-	lot: str,
-	qty: float,
-	warehouse: str | None = None,
-	target_warehouse: str | None = None,
-	storage_bin: str | None = None,
-	new_lot: str | None = None,
+	lot=None,
+	qty=None,
+	warehouse=None,
+	target_warehouse=None,
+	storage_bin=None,
+	new_lot=None,
 ) -> dict:
 	"""Move qty of a lot out of warehouse (the one it is in, if only one) into a new child lot in
 	target_warehouse (the same by default). Returns the child lot and the Stock Entry."""
+	lot = arguments.as_name(lot, "lot", required=True)
 	parent = frappe.get_doc("Lot", lot)
 	parent.check_permission("write")
 	frappe.has_permission("Stock Entry", "create", throw=True)
-	qty = flt(qty)
-	warehouse = warehouse or only_location(parent)
+	try:
+		qty = arguments.as_quantity(qty, "qty")
+	except arguments.ArgumentError as error:
+		raise arguments.ArgumentError(f"Lot {parent.name} of item {parent.item} cannot be split: {error}") from None
+	warehouse = arguments.as_name(warehouse, "warehouse") or only_location(parent)
+	target_warehouse = arguments.as_name(target_warehouse, "target_warehouse")
+	storage_bin = arguments.as_name(storage_bin, "storage_bin")
+	new_lot = arguments.as_name(new_lot, "new_lot")
 	check_splittable(parent, qty, warehouse)
-	child_code = (new_lot or "").strip() or next_child_code(parent)
+	if new_lot and lot_code_problem(new_lot):
+		frappe.throw(
+			_("The part split from lot {0} of item {1} cannot be numbered {2}: {3}.").format(
+				frappe.bold(parent.name), frappe.bold(parent.item), frappe.bold(repr(new_lot)), lot_code_problem(new_lot)
+			),
+			exc=InvalidLotNumberError,
+			title=_("Invalid Lot Number"),
+		)
+	child_code = new_lot or next_child_code(parent)
 	if frappe.db.exists("Batch", child_code):
 		frappe.throw(
 			_("Lot number {0} is already used; give another for the part split from lot {1} of item {2}.").format(

@@ -1,17 +1,39 @@
-"""Lots on receipt: every accepted line of a lot-controlled item leaves the receipt with its lot."""
+"""Lots on receipt: every accepted line of a lot-controlled item leaves the receipt with its lot.
+
+Receipts are Purchase Receipts, Purchase Invoices with Update Stock, Material Receipts and Stock
+Reconciliations (opening stock, or a count that finds a batch). A customer's return (a Delivery Note
+or Sales Invoice return) brings lots and units back: by default they wait in Quarantine. Every
+function here returns at once for the voucher types it does not concern.
+"""
+
+from collections import defaultdict
 
 import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control.exceptions import LotDatesError, LotNumberTakenError, LotQuantityMismatchError
-from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import next_lot_code
+from lot_control import lot_status, units
+from lot_control.exceptions import (
+	InvalidLotNumberError,
+	LotDatesError,
+	LotNumberTakenError,
+	LotQuantityMismatchError,
+)
+from lot_control.lot_naming import next_lot_code
+from lot_control.lot_numbering import lot_code_problem
 from lot_control.receipt_rules import (
+	count_changes,
 	expiry_from_shelf_life,
 	expiry_precedes_manufacture,
 	lot_quantities_match,
+	status_after_customer_return,
+	status_before_cancelled_return,
 )
-from lot_control.stock_queries import get_bundle_lot_quantities, get_lot_on_hand
+from lot_control.stock_queries import get_bundle_lot_quantities, get_lot_on_hand, voucher_entries
+
+RECEIPT_VOUCHERS = ("Purchase Receipt", "Purchase Invoice", "Stock Entry", "Stock Reconciliation")
+CUSTOMER_RETURN_VOUCHERS = ("Delivery Note", "Sales Invoice")
+STOCK_COUNT = "Stock Reconciliation"
 
 
 def lot_controlled_items(item_codes) -> dict:
@@ -28,9 +50,10 @@ def lot_controlled_items(item_codes) -> dict:
 
 
 def lot_rows(receipt):
-	"""Lines that receive a lot-controlled item into stock: Purchase Receipt lines (returns draw
-	existing lots) and the lines of a Material Receipt Stock Entry."""
-	if receipt.doctype not in ("Purchase Receipt", "Purchase Invoice", "Stock Entry") or receipt.get("is_return"):
+	"""Lines that receive a lot-controlled item into stock: Purchase Receipt and Invoice lines (returns
+	draw existing lots), the lines of a Material Receipt Stock Entry, and every line of a Stock
+	Reconciliation (a count may bring in a lot, or change one)."""
+	if receipt.doctype not in RECEIPT_VOUCHERS or receipt.get("is_return"):
 		return []
 	if receipt.doctype == "Stock Entry" and receipt.purpose != "Material Receipt":
 		return []
@@ -59,7 +82,8 @@ def validate_receipt_lots(receipt):
 		validate_lot_dates(row)
 		if row.get("lot_number"):
 			validate_new_lot_number(row, new_numbers)
-		if row.serial_and_batch_bundle and flt(row.qty):
+		# A count's bundle is its counted quantity: ERPNext takes the line's quantity from it.
+		if row.serial_and_batch_bundle and flt(row.qty) and receipt.doctype != STOCK_COUNT:
 			validate_bundle_adds_up(row, item)
 
 
@@ -82,6 +106,7 @@ def validate_lot_dates(row):
 def validate_new_lot_number(row, new_numbers: dict):
 	"""A new lot number must be free; the same number twice in one receipt must be for one item."""
 	row.lot_number = row.lot_number.strip()
+	refuse_unusable_lot_number(row.lot_number, _("Row {0}: item {1}").format(row.idx, frappe.bold(row.item_code)))
 	if row.batch_no and row.batch_no != row.lot_number:
 		frappe.throw(
 			_(
@@ -114,6 +139,17 @@ def validate_new_lot_number(row, new_numbers: dict):
 			),
 			exc=LotNumberTakenError,
 			title=_("Lot Number Already Used"),
+		)
+
+
+def refuse_unusable_lot_number(code: str, where: str):
+	"""A lot number typed by a person must print, scan and survive a URL (lot_numbering.lot_code_problem)."""
+	problem = lot_code_problem(code)
+	if problem:
+		frappe.throw(
+			_("{0}: lot number {1} cannot be used: {2}.").format(where, frappe.bold(repr(code)), problem),
+			exc=InvalidLotNumberError,
+			title=_("Invalid Lot Number"),
 		)
 
 
@@ -150,6 +186,8 @@ def assign_new_lots(receipt):
 	for row, item in lot_rows(receipt):
 		if row.batch_no or row.serial_and_batch_bundle or not flt(row.qty) or item.has_serial_no:
 			continue
+		if receipt.doctype == STOCK_COUNT and (row.get("reconcile_all_serial_batch") or not row.get("use_serial_batch_fields")):
+			continue  # a count of every batch on the shelf, or one ERPNext refused without a bundle
 		code = row.get("lot_number") or lots_of_amended.get((row.idx, row.item_code))
 		if not (code and (code in created or code in lots_of_amended.values())):
 			code = create_lot_batch(receipt, row, item)
@@ -191,9 +229,12 @@ def lots_of_cancelled_original(receipt) -> dict:
 
 def create_lot_batch(receipt, row, item) -> str:
 	manufacturing_date = getdate_or_none(row.get("lot_manufacturing_date"))
-	expiry_date = getdate_or_none(row.get("lot_expiry_date")) or expiry_from_shelf_life(
-		manufacturing_date or getdate(receipt.posting_date), item.shelf_life_in_days
-	)
+	expiry_date = getdate_or_none(row.get("lot_expiry_date"))
+	if not expiry_date and item.shelf_life_in_days:
+		# ERPNext's own rule: with no dates given, shelf life counts from the receipt, which then
+		# stands as the manufacturing date. An expiry given without one leaves it unknown.
+		manufacturing_date = manufacturing_date or getdate(receipt.posting_date)
+		expiry_date = expiry_from_shelf_life(manufacturing_date, item.shelf_life_in_days)
 	code = row.get("lot_number") or next_lot_code(row.item_code, receipt.posting_date, row.get("supplier_batch_code"))
 	batch = frappe.get_doc(
 		{
@@ -208,13 +249,23 @@ def create_lot_batch(receipt, row, item) -> str:
 			"description": row.get("lot_notes"),
 		}
 	)
+	if not manufacturing_date:
+		# Unknown stays empty: the Batch's default (today) would claim it was made on the receipt date.
+		batch.dont_update_if_missing.append("manufacturing_date")
 	batch.flags.ignore_permissions = True
 	batch.insert()
 	return batch.name
 
 
 def record_received_lots(receipt):
-	"""After ERPNext has posted the stock: one Lot per Batch received, with where it came from."""
+	"""After ERPNext has posted the stock: one Lot per Batch received, with where it came from; a
+	count's changes to existing lots in their history; a customer's return held back."""
+	if is_customer_return(receipt):
+		hold_customer_return(receipt)
+		return
+	if receipt.doctype == STOCK_COUNT:
+		record_counted_lots(receipt)
+		return
 	for row, _item in lot_rows(receipt):
 		if not flt(row.qty):
 			continue
@@ -249,7 +300,13 @@ def upsert_lot(receipt, row, batch_no: str):
 		lot = frappe.get_doc("Lot", batch_no)
 		if receipt.get("amended_from") and lot.purchase_receipt == receipt.amended_from:
 			lot.db_set(
-				{"purchase_receipt": receipt.name, "received_date": receipt.posting_date, "unit_cost": row.valuation_rate}
+				{
+					"purchase_receipt": receipt.name,
+					"source_document_type": receipt.doctype,
+					"source_document": receipt.name,
+					"received_date": receipt.posting_date,
+					"unit_cost": row.valuation_rate,
+				}
 			)
 			frappe.db.set_value("Batch", batch_no, "reference_name", receipt.name)
 		if lot.status in ("Archived", "Consumed"):
@@ -268,6 +325,8 @@ def upsert_lot(receipt, row, batch_no: str):
 			"purchase_receipt": receipt.name if receipt.doctype == "Purchase Receipt" else None,
 			"purchase_order": row.get("purchase_order"),
 			"supplier_batch_code": row.get("supplier_batch_code"),
+			"source_document_type": receipt.doctype,
+			"source_document": receipt.name,
 			"received_date": receipt.posting_date,
 			"unit_cost": row.valuation_rate,
 			"warehouse": arrival_warehouse(row),
@@ -288,6 +347,8 @@ def upsert_lot(receipt, row, batch_no: str):
 			},
 		)
 	lot.status, reason = initial_lot_status(row)
+	if not reason and receipt.doctype == STOCK_COUNT:
+		reason = _("Opening stock.") if receipt.get("purpose") == "Opening Stock" else _("Found in a stock count.")
 	lot.add_history("Status Change", None, lot.status, reason, receipt.doctype, receipt.name)
 	lot.flags.ignore_permissions = True
 	lot.insert()
@@ -310,7 +371,7 @@ def initial_lot_status(row) -> tuple[str, str | None]:
 
 def quarantines_on_receipt(item_code: str) -> bool:
 	"""The item's own setting, or that of its item group or any group above it."""
-	from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import item_group_ancestry
+	from lot_control.lot_naming import item_group_ancestry
 
 	if frappe.get_cached_value("Item", item_code, "quarantine_lots_on_receipt"):
 		return True
@@ -337,10 +398,17 @@ def fill_missing_batch_facts(receipt, row, batch_no: str, batch):
 
 
 def archive_lots_of_cancelled_receipt(receipt):
-	"""A cancelled receipt's lots hold nothing any more: archive those that have no stock elsewhere."""
-	if receipt.doctype != "Purchase Receipt" or receipt.get("is_return"):
+	"""A cancelled receipt's lots hold nothing any more: archive those that have no stock elsewhere.
+	A cancelled count takes its changes out of the lots' history; a cancelled customer return gives
+	its lots and units back the status they had, if nothing else changed it since."""
+	if is_customer_return(receipt):
+		undo_customer_return(receipt)
 		return
-	for lot_name in frappe.get_all("Lot", filters={"purchase_receipt": receipt.name}, pluck="name"):
+	if receipt.doctype not in RECEIPT_VOUCHERS or receipt.get("is_return"):
+		return
+	if receipt.doctype == STOCK_COUNT:
+		reverse_count_events(receipt)
+	for lot_name in lots_received_by(receipt):
 		if get_lot_on_hand(lot_name):
 			continue
 		lot = frappe.get_doc("Lot", lot_name)
@@ -350,5 +418,173 @@ def archive_lots_of_cancelled_receipt(receipt):
 			)
 
 
+def lots_received_by(receipt) -> list[str]:
+	"""Lots a receipt brought in; a Purchase Receipt's lots from before the source was recorded too."""
+	names = set(
+		frappe.get_all(
+			"Lot", filters={"source_document_type": receipt.doctype, "source_document": receipt.name}, pluck="name"
+		)
+	)
+	if receipt.doctype == "Purchase Receipt":
+		names.update(frappe.get_all("Lot", filters={"purchase_receipt": receipt.name}, pluck="name"))
+	return sorted(names)
+
+
 def getdate_or_none(value):
 	return getdate(value) if value else None
+
+
+# Opening stock and counts ---------------------------------------------------------------------
+
+
+def record_counted_lots(count):
+	"""A Stock Reconciliation takes each counted lot out at its old quantity and puts it back at the
+	counted one. A batch it brings in that has no Lot yet becomes one (the count is its source, with
+	the valuation rate entered); a lot it changes gets the change in its history. Lowering a lot is
+	an adjustment, not a use."""
+	counted = defaultdict(lambda: (defaultdict(float), defaultdict(float)))
+	for entry in voucher_entries(count.doctype, count.name):
+		if not entry.batch_no:
+			continue
+		before, after = counted[entry.voucher_detail_no]
+		(before if entry.type_of_transaction == "Outward" else after)[entry.batch_no] += abs(flt(entry.qty))
+	rows = lot_rows(count)
+	lots = {lot for before, after in counted.values() for lot in (*before, *after)}
+	known = set(frappe.get_all("Lot", filters={"name": ("in", list(lots) or [""])}, pluck="name"))
+	for row, _item in rows:
+		before, after = counted.get(row.name, ({}, {}))
+		for batch_no, qty in after.items():
+			if flt(qty, 6) > 0:
+				upsert_lot(count, row, batch_no)
+		for lot, change in count_changes(before, after).items():
+			if lot in known:
+				record_count_event(
+					lot,
+					change,
+					_("Counted {0} in {1} (was {2}).").format(
+						flt(after.get(lot, 0), 6), row.warehouse, flt(before.get(lot, 0), 6)
+					),
+					count,
+				)
+
+
+def record_count_event(lot_name: str, change: float, reason: str, count):
+	from lot_control.lot_events import record_lot_event
+
+	record_lot_event(lot_name, "Stock Count", reason, count.doctype, count.name, change)
+
+
+def reverse_count_events(count):
+	"""A cancelled count's changes leave the lots' history as a line of their own, never rewritten."""
+	history = frappe.get_all(
+		"Lot History",
+		filters={
+			"parenttype": "Lot",
+			"event": "Stock Count",
+			"reference_doctype": count.doctype,
+			"reference_name": count.name,
+		},
+		fields=["parent", "qty"],
+		order_by="parent, idx",
+	)
+	for row in history:
+		record_count_event(
+			row.parent, -flt(row.qty), _("Stock Reconciliation {0} cancelled.").format(count.name), count
+		)
+
+
+# Customer returns -----------------------------------------------------------------------------
+
+
+def is_customer_return(doc) -> bool:
+	"""A Delivery Note return, or a Sales Invoice return that updates stock (POS returns included)."""
+	if doc.doctype not in CUSTOMER_RETURN_VOUCHERS or not cint(doc.get("is_return")):
+		return False
+	if doc.get("is_internal_customer"):
+		return False  # a transfer between the company's own locations coming back, not a customer's return
+	return doc.doctype != "Sales Invoice" or bool(cint(doc.get("update_stock")))
+
+
+def quarantine_customer_returns_enabled() -> bool:
+	return bool(cint(frappe.db.get_single_value("Lot Control Settings", "quarantine_customer_returns")))
+
+
+def hold_customer_return(doc):
+	"""Every lot a customer sent back goes (whole) to Quarantine, and every unit too, with the return
+	in their history, until a Quality Inspection or a Lot Quality Manager releases them."""
+	quarantine = quarantine_customer_returns_enabled()
+	returned_qty, returned_to, serial_nos = defaultdict(float), defaultdict(set), []
+	for entry in voucher_entries(doc.doctype, doc.name):
+		if entry.type_of_transaction != "Inward":
+			continue
+		if entry.batch_no:
+			returned_qty[entry.batch_no] += abs(flt(entry.qty))
+			returned_to[entry.batch_no].add(entry.warehouse)
+		if entry.serial_no:
+			serial_nos.append(entry.serial_no)
+	lots = frappe.get_all("Lot", filters={"name": ("in", list(returned_qty) or [""])}, pluck="name", order_by="name")
+	for lot_name in lots:
+		hold_returned_lot(doc, lot_name, flt(returned_qty[lot_name], 6), sorted(returned_to[lot_name]), quarantine)
+	if quarantine:
+		reason = _("Returned by customer {0}.").format(doc.customer)
+		for unit in frappe.get_all(
+			units.SERIALIZED_UNIT, filters={"name": ("in", serial_nos or [""]), "quality_status": "Released"}, pluck="name"
+		):
+			units.set_unit_quality_status(unit, "Quarantine", reason, doc.doctype, doc.name)
+
+
+def hold_returned_lot(doc, lot_name: str, qty: float, warehouses: list[str], quarantine: bool):
+	lot = frappe.get_doc("Lot", lot_name)
+	on_hand = get_lot_on_hand(lot_name)
+	target = status_after_customer_return(lot.status, quarantine, on_hand > 0)
+	reason = _("Returned by customer {0}: {1} into {2}.").format(doc.customer, qty, ", ".join(warehouses))
+	if target != lot.status:
+		try:
+			lot_status.check_status_change(lot.status, target, reason=reason, has_quality_role=True, by_the_app=True)
+		except lot_status.StatusChangeRefused:
+			target = lot.status
+	if target == "Quarantine" and flt(on_hand - qty, 6) > 0:
+		reason += " " + _(
+			"The whole lot is held, {0} not returned included: the returned stock cannot be told apart from the rest."
+		).format(flt(on_hand - qty, 6))
+	lot.add_history("Customer Return", lot.status, target, reason, doc.doctype, doc.name, qty)
+	lot.status = target
+	lot.flags.status_change_checked = True
+	lot.flags.ignore_permissions = True
+	lot.save()
+
+
+def undo_customer_return(doc):
+	"""The return is cancelled: each lot and unit it put in Quarantine goes back to the status it had,
+	unless something changed it since (then it stays, and the history says so). Going back is an
+	undo of the app's own change, recorded as such, not a new decision."""
+	reason = _("Customer return {0} cancelled.").format(doc.name)
+	events = frappe.get_all(
+		"Lot History",
+		filters={
+			"parenttype": "Lot",
+			"event": "Customer Return",
+			"reference_doctype": doc.doctype,
+			"reference_name": doc.name,
+			"qty": (">", 0),
+		},
+		fields=["parent", "idx", "from_status", "to_status", "qty"],
+		order_by="parent, idx",
+	)
+	for event in events:
+		lot = frappe.get_doc("Lot", event.parent)
+		later_changes = sum(
+			1 for row in lot.history if row.idx > event.idx and (row.from_status or None) != (row.to_status or None)
+		)
+		previous = status_before_cancelled_return(lot.status, event, later_changes)
+		if previous in ("Released", "Consumed"):
+			previous = "Released" if get_lot_on_hand(lot.name) > 0 else "Consumed"
+		note = reason
+		if not previous and event.from_status != event.to_status:
+			note += " " + _("The lot stays {0}: its status changed since the return.").format(_(lot.status))
+		lot.add_history("Customer Return", lot.status, previous or lot.status, note, doc.doctype, doc.name, -flt(event.qty))
+		lot.status = previous or lot.status
+		lot.flags.status_change_checked = True
+		lot.flags.ignore_permissions = True
+		lot.save()
+	units.undo_unit_quality_changes_of(doc, reason)

@@ -1,38 +1,192 @@
 """Questions about lots answered from ERPNext's own stock records (Serial and Batch Bundles and,
-for stock posted before v15, Stock Ledger Entries carrying a batch_no). Nothing here is stored."""
+for stock posted before v15, Stock Ledger Entries carrying a batch_no). Nothing here is stored.
+
+"On hand" is asked one way only: lot_balances (or, for a query that must join it, on_hand_sql).
+Below services, above the pure rules: nothing here imports a service.
+"""
 
 import frappe
 from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import flt
 
+QTY_PRECISION = 6
+
+# A batch without a Lot (made before the app, or outside a receipt) is released house stock, valued
+# at the rate the ledger holds it at. Said once, here, for every query that joins `tabLot` as `lot`
+# (and, for the cost, the on-hand rows as `on_hand`).
+LOT_STATUS_SQL = "coalesce(lot.status, 'Released')"
+LOT_OWNER_SQL = "case when lot.stock_owner = 'Customer' then lot.consignment_customer end"
+LOT_UNIT_COST_SQL = (
+	"case when lot.name is null then ifnull(on_hand.stock_value / nullif(on_hand.qty, 0), 0) else lot.unit_cost end"
+)
+
+
+def on_hand_sql(
+	lots: list[str] | tuple | None = None,
+	item_code: str | None = None,
+	warehouse: str | None = None,
+	company: str | None = None,
+	lock: bool = False,
+	per_warehouse: bool = True,
+) -> tuple[str, dict]:
+	"""The one "on hand" query, as SQL and its parameters, for a caller that must join it.
+
+	Rows: lot, item_code, warehouse (None unless per_warehouse), qty, stock_value (the ledger's),
+	arrival_date (first inward posting). Stock is every Serial and Batch Entry of a submitted,
+	uncancelled bundle plus, from before v15, every batch Stock Ledger Entry without a bundle.
+	A group warehouse takes its children; `lock` makes both reads locking (share mode)."""
+	params = {}
+	# A submitted Pick List keeps an outward bundle of the lots it picked but posts nothing to the ledger.
+	bundle_where = [
+		"bundle.docstatus = 1",
+		"bundle.is_cancelled = 0",
+		"entry.batch_no != ''",
+		"bundle.voucher_type != 'Pick List'",
+	]
+	ledger_where = ["sle.is_cancelled = 0", "sle.batch_no != ''", "ifnull(sle.serial_and_batch_bundle, '') = ''"]
+	bundle_joins = ledger_joins = ""
+	if lots is not None:
+		params["lots"] = tuple(lots) or ("",)
+		bundle_where.append("entry.batch_no in %(lots)s")
+		ledger_where.append("sle.batch_no in %(lots)s")
+	if item_code:
+		params["item_code"] = item_code
+		bundle_where.append("bundle.item_code = %(item_code)s")
+		ledger_where.append("sle.item_code = %(item_code)s")
+	group = frappe.db.get_value("Warehouse", warehouse, ["is_group", "lft", "rgt"], as_dict=True) if warehouse else None
+	if warehouse and not (group and group.is_group):
+		params["warehouse"] = warehouse
+		bundle_where.append("entry.warehouse = %(warehouse)s")
+		ledger_where.append("sle.warehouse = %(warehouse)s")
+	if company or (group and group.is_group):
+		bundle_joins = "inner join `tabWarehouse` warehouse on warehouse.name = entry.warehouse"
+		ledger_joins = "inner join `tabWarehouse` warehouse on warehouse.name = sle.warehouse"
+		place = []
+		if company:
+			params["company"] = company
+			place.append("warehouse.company = %(company)s")
+		if group and group.is_group:
+			params.update(lft=group.lft, rgt=group.rgt)
+			place.append("warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s")
+		bundle_where += place
+		ledger_where += place
+	locking = "lock in share mode" if lock else ""
+	by_place = "movements.warehouse" if per_warehouse else "null"
+	sql = f"""
+		select movements.batch_no as lot, max(movements.item_code) as item_code, {by_place} as warehouse,
+			sum(movements.qty) as qty, sum(movements.stock_value) as stock_value,
+			min(case when movements.qty > 0 then movements.posting_date end) as arrival_date
+		from (
+			(select bundle.item_code, entry.warehouse, entry.batch_no, entry.qty,
+				entry.stock_value_difference as stock_value, bundle.posting_date
+			from `tabSerial and Batch Entry` entry
+			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+			{bundle_joins}
+			where {" and ".join(bundle_where)}
+			{locking})
+			union all
+			(select sle.item_code, sle.warehouse, sle.batch_no, sle.actual_qty,
+				sle.stock_value_difference, sle.posting_date
+			from `tabStock Ledger Entry` sle
+			{ledger_joins}
+			where {" and ".join(ledger_where)}
+			{locking})
+		) movements
+		group by movements.batch_no{", movements.warehouse" if per_warehouse else ""}
+		having round(sum(movements.qty), {QTY_PRECISION}) != 0
+	"""
+	return sql, params
+
+
+def lot_balances(
+	lots: list[str] | tuple | None = None,
+	*,
+	item_code: str | None = None,
+	warehouse: str | None = None,
+	company: str | None = None,
+	lock: bool = False,
+) -> list[dict]:
+	"""On hand of each lot per warehouse, in one query: lot, item_code, warehouse, qty, arrival_date,
+	owner (None for house stock), status and unit_cost (a batch without a Lot as LOT_STATUS_SQL says).
+
+	With `lock`, for the submit path, the lots' Batch rows are locked first (in name order, so two
+	submits wait rather than deadlock) and the ledger is read with a locking read, so a document
+	submitted a moment earlier is seen."""
+	if lots is not None:
+		lots = sorted({lot for lot in lots if lot})
+		if not lots:
+			return []
+		if lock:
+			frappe.db.sql("select name from `tabBatch` where name in %(lots)s order by name for update", {"lots": lots})
+	sql, params = on_hand_sql(lots, item_code, warehouse, company, lock)
+	rows = frappe.db.sql(
+		f"""
+		select on_hand.lot, on_hand.item_code, on_hand.warehouse, on_hand.qty, on_hand.arrival_date,
+			{LOT_OWNER_SQL} as owner, {LOT_STATUS_SQL} as status, {LOT_UNIT_COST_SQL} as unit_cost
+		from ({sql}) on_hand
+		left join `tabLot` lot on lot.name = on_hand.lot
+		order by on_hand.lot, on_hand.arrival_date, on_hand.warehouse
+		""",
+		params,
+		as_dict=True,
+	)
+	for row in rows:
+		row.qty = flt(row.qty, QTY_PRECISION)
+		row.unit_cost = flt(row.unit_cost)
+	return rows
+
+
+def balances_by_place(lots: list[str], lock: bool = False) -> dict:
+	"""{(lot, warehouse): qty} of the given lots."""
+	return {(row.lot, row.warehouse): row.qty for row in lot_balances(lots, lock=lock)}
+
 
 def get_lot_locations(lot: str) -> list[dict]:
 	"""On-hand quantity of a lot per warehouse, with the date stock first arrived there."""
-	rows = frappe.db.sql(
-		"""
-		select warehouse, sum(qty) as qty, min(case when qty > 0 then posting_date end) as arrival_date
-		from (
-			select entry.warehouse, entry.qty, bundle.posting_date
-			from `tabSerial and Batch Entry` entry
-			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-			where entry.batch_no = %(lot)s and bundle.docstatus = 1 and bundle.is_cancelled = 0
-			union all
-			select sle.warehouse, sle.actual_qty, sle.posting_date
-			from `tabStock Ledger Entry` sle
-			where sle.batch_no = %(lot)s and sle.is_cancelled = 0
-				and ifnull(sle.serial_and_batch_bundle, '') = ''
-		) movements
-		group by warehouse
-		order by arrival_date, warehouse
-		""",
-		{"lot": lot},
-		as_dict=True,
-	)
-	return [row for row in rows if flt(row.qty, 6) != 0]
+	rows = lot_balances([lot])
+	return [
+		frappe._dict(warehouse=row.warehouse, qty=row.qty, arrival_date=row.arrival_date)
+		for row in sorted(rows, key=lambda row: (row.arrival_date is None, row.arrival_date or "", row.warehouse))
+	]
 
 
 def get_lot_on_hand(lot: str) -> float:
-	return flt(sum(row.qty for row in get_lot_locations(lot)), 6)
+	return flt(sum(row.qty for row in lot_balances([lot])), QTY_PRECISION)
+
+
+def get_lot_balances(lots: list[str]) -> dict:
+	"""On-hand quantity of each (lot, warehouse) for the given lots."""
+	return balances_by_place(lots)
+
+
+def company_lot_balances(company: str, item_code: str | None = None, warehouse: str | None = None) -> list[dict]:
+	"""Every lot with stock in a company, per item and warehouse (a group warehouse takes its children)."""
+	return [
+		row
+		for row in lot_balances(company=company, item_code=item_code, warehouse=warehouse)
+		if row.qty > 0
+	]
+
+
+def lot_facts(lot_names) -> dict:
+	"""Status, owner and dates of lots, from the Lot and its Batch, in one query; a batch without
+	a Lot is released house stock (LOT_STATUS_SQL, LOT_OWNER_SQL)."""
+	lot_names = list({name for name in lot_names if name})
+	if not lot_names:
+		return {}
+	rows = frappe.db.sql(
+		f"""
+		select batch.name as lot, batch.item as item_code, batch.expiry_date, batch.manufacturing_date,
+			coalesce(lot.received_date, date(batch.creation)) as received_date,
+			{LOT_STATUS_SQL} as status, {LOT_OWNER_SQL} as owner
+		from `tabBatch` batch
+		left join `tabLot` lot on lot.name = batch.name
+		where batch.name in %(lots)s
+		""",
+		{"lots": lot_names},
+		as_dict=True,
+	)
+	return {row.lot: row for row in rows}
 
 
 def count_stock_transactions(lot: str) -> int:
@@ -63,66 +217,128 @@ def get_bundle_lot_quantities(bundle_name: str) -> list[dict]:
 	).run(as_dict=True)
 
 
-def company_lot_balances(company: str, item_code: str | None = None, warehouse: str | None = None) -> list[dict]:
-	"""Every lot's balance per item and warehouse of a company (a warehouse filter takes its
-	children too), in one query: submitted bundles, plus batch Stock Ledger Entries from before v15."""
-	bounds = (frappe.db.get_value("Warehouse", warehouse, ["lft", "rgt"]) if warehouse else None) or (None, None)
-	return frappe.db.sql(
-		"""
-		select item_code, warehouse, batch_no, sum(qty) as qty from (
-			select bundle.item_code, entry.warehouse, entry.batch_no, entry.qty
-			from `tabSerial and Batch Entry` entry
-			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-			inner join `tabWarehouse` warehouse on warehouse.name = entry.warehouse
-			where bundle.docstatus = 1 and bundle.is_cancelled = 0 and ifnull(entry.batch_no, '') != ''
-				and warehouse.company = %(company)s
-				and (%(item_code)s is null or bundle.item_code = %(item_code)s)
-				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
-			union all
-			select sle.item_code, sle.warehouse, sle.batch_no, sle.actual_qty
-			from `tabStock Ledger Entry` sle
-			inner join `tabWarehouse` warehouse on warehouse.name = sle.warehouse
-			where sle.is_cancelled = 0 and ifnull(sle.batch_no, '') != ''
-				and ifnull(sle.serial_and_batch_bundle, '') = ''
-				and warehouse.company = %(company)s
-				and (%(item_code)s is null or sle.item_code = %(item_code)s)
-				and (%(lft)s is null or (warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s))
-		) movements
-		group by item_code, warehouse, batch_no
-		having round(sum(qty), 6) > 0
-		""",
-		{"company": company, "item_code": item_code or None, "lft": bounds[0], "rgt": bounds[1]},
-		as_dict=True,
-	)
+def posted_outward_entries(voucher_type: str, voucher_no: str) -> list[dict]:
+	"""Every lot and serial a voucher drew, from all its submitted outward bundles (any child table),
+	in one query: the row (voucher_detail_no), item, warehouse, batch, serial and quantity."""
+	entry = frappe.qb.DocType("Serial and Batch Entry")
+	bundle = frappe.qb.DocType("Serial and Batch Bundle")
+	return (
+		frappe.qb.from_(entry)
+		.inner_join(bundle)
+		.on(bundle.name == entry.parent)
+		.select(bundle.voucher_detail_no, bundle.item_code, entry.warehouse, entry.batch_no, entry.serial_no, entry.qty)
+		.where(
+			(bundle.voucher_type == voucher_type)
+			& (bundle.voucher_no == voucher_no)
+			& (bundle.docstatus == 1)
+			& (bundle.is_cancelled == 0)
+			& (bundle.type_of_transaction == "Outward")
+		)
+		.orderby(bundle.voucher_detail_no)
+		.orderby(entry.idx)
+	).run(as_dict=True)
 
 
-def get_lot_balances(lots: list[str]) -> dict:
-	"""On-hand quantity of each (lot, warehouse) for the given lots, in two grouped queries."""
-	if not lots:
-		return {}
+def free_serial_nos(item_code: str, warehouse: str, lots: list[str]) -> list[dict]:
+	"""Serial numbers of an item in stock in a warehouse within the given lots, oldest first."""
+	serial = frappe.qb.DocType("Serial No")
+	return (
+		frappe.qb.from_(serial)
+		.select(serial.name, serial.batch_no)
+		.where(
+			(serial.item_code == item_code)
+			& (serial.warehouse == warehouse)
+			& serial.batch_no.isin(lots or [""])
+			& (serial.status == "Active")
+		)
+		.orderby(serial.creation)
+		.orderby(serial.name)
+	).run(as_dict=True)
+
+
+def voucher_entries(voucher_type: str, voucher_no: str, include_cancelled: bool = False) -> list[dict]:
+	"""Every lot and serial a voucher moved, in and out, from all its submitted bundles in one query:
+	the row (voucher_detail_no), direction (type_of_transaction), item, warehouse, batch, serial and
+	quantity (signed). With include_cancelled, also the bundles of the voucher once it is cancelled."""
+	entry = frappe.qb.DocType("Serial and Batch Entry")
+	bundle = frappe.qb.DocType("Serial and Batch Bundle")
+	posted = bundle.docstatus.isin([1, 2]) if include_cancelled else (bundle.docstatus == 1) & (bundle.is_cancelled == 0)
+	return (
+		frappe.qb.from_(entry)
+		.inner_join(bundle)
+		.on(bundle.name == entry.parent)
+		.select(
+			bundle.voucher_detail_no,
+			bundle.type_of_transaction,
+			bundle.item_code,
+			entry.warehouse,
+			entry.batch_no,
+			entry.serial_no,
+			entry.qty,
+		)
+		.where((bundle.voucher_type == voucher_type) & (bundle.voucher_no == voucher_no) & posted & (bundle.is_rejected == 0))
+		.orderby(bundle.creation)
+		.orderby(entry.idx)
+	).run(as_dict=True)
+
+
+def vouchers_of_lot(lot: str) -> list[dict]:
+	"""Every voucher (type and number) whose stock rows ever named the lot, drafts and cancelled ones
+	included, from its bundles and from batch Stock Ledger Entries before v15: the lot's documents."""
 	entry = frappe.qb.DocType("Serial and Batch Entry")
 	bundle = frappe.qb.DocType("Serial and Batch Bundle")
 	bundled = (
 		frappe.qb.from_(entry)
 		.inner_join(bundle)
 		.on(bundle.name == entry.parent)
-		.select(entry.batch_no, entry.warehouse, Sum(entry.qty).as_("qty"))
-		.where(entry.batch_no.isin(lots) & (bundle.docstatus == 1) & (bundle.is_cancelled == 0))
-		.groupby(entry.batch_no, entry.warehouse)
+		.select(bundle.voucher_type, bundle.voucher_no)
+		.distinct()
+		.where((entry.batch_no == lot) & bundle.voucher_no.isnotnull())
 	).run(as_dict=True)
 	sle = frappe.qb.DocType("Stock Ledger Entry")
 	legacy = (
-		frappe.qb.from_(sle)
-		.select(sle.batch_no, sle.warehouse, Sum(sle.actual_qty).as_("qty"))
-		.where(
-			sle.batch_no.isin(lots)
-			& (sle.is_cancelled == 0)
-			& ((sle.serial_and_batch_bundle.isnull()) | (sle.serial_and_batch_bundle == ""))
-		)
-		.groupby(sle.batch_no, sle.warehouse)
+		frappe.qb.from_(sle).select(sle.voucher_type, sle.voucher_no).distinct().where(sle.batch_no == lot)
 	).run(as_dict=True)
-	balances = {}
-	for row in [*bundled, *legacy]:
-		key = (row.batch_no, row.warehouse)
-		balances[key] = balances.get(key, 0) + flt(row.qty)
-	return balances
+	return [*bundled, *legacy]
+
+
+def lots_of_bundles(bundles: list[str]) -> list[dict]:
+	"""The lots of several bundles with their quantities (bundle, batch_no, qty), in row order, in
+	one query: which lots each line of a voucher got."""
+	if not bundles:
+		return []
+	entry = frappe.qb.DocType("Serial and Batch Entry")
+	return (
+		frappe.qb.from_(entry)
+		.select(entry.parent.as_("bundle"), entry.batch_no, Sum(entry.qty).as_("qty"), Min(entry.idx).as_("first_idx"))
+		.where(entry.parent.isin(bundles) & (entry.parenttype == "Serial and Batch Bundle") & entry.batch_no.isnotnull())
+		.groupby(entry.parent, entry.batch_no)
+		.orderby(entry.parent)
+		.orderby(Min(entry.idx))
+	).run(as_dict=True)
+
+
+OPEN_WORK_ORDER_EXCLUDED_STATUSES = ("Completed", "Stopped", "Closed", "Cancelled")
+
+
+def work_order_wip_movements(lots, warehouses) -> list[dict]:
+	"""What open Work Orders moved of these lots in their own work-in-progress warehouse, summed per
+	Work Order, lot and warehouse (transfers in positive, consumption and returns negative)."""
+	lots, warehouses = sorted(set(lots)), sorted(set(warehouses))
+	if not lots or not warehouses:
+		return []
+	return frappe.db.sql(
+		"""
+		select stock_entry.work_order, entry.batch_no, entry.warehouse, sum(entry.qty) as qty
+		from `tabSerial and Batch Entry` entry
+		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+		inner join `tabStock Entry` stock_entry on stock_entry.name = bundle.voucher_no
+		inner join `tabWork Order` work_order on work_order.name = stock_entry.work_order
+		where bundle.voucher_type = 'Stock Entry' and bundle.docstatus = 1 and bundle.is_cancelled = 0
+			and entry.batch_no in %(lots)s and entry.warehouse in %(warehouses)s
+			and entry.warehouse = work_order.wip_warehouse and work_order.status not in %(closed)s
+		group by stock_entry.work_order, entry.batch_no, entry.warehouse
+		""",
+		{"lots": lots, "warehouses": warehouses, "closed": OPEN_WORK_ORDER_EXCLUDED_STATUSES},
+		as_dict=True,
+	)

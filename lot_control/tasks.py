@@ -4,7 +4,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, cint, getdate, nowdate
 
-from lot_control.lot_control.doctype.lot.lot import set_lot_status_by_the_app
+from lot_control.lot_events import set_lot_status_by_the_app
+from lot_control.stock_queries import on_hand_sql
 
 
 def daily_expiry_watch():
@@ -32,28 +33,22 @@ def lots_entering_warning_window() -> list[dict]:
 	"""Lots with stock whose expiry falls inside their item's (or the default) warning window and
 	that were not yet warned about for that expiry date. One query."""
 	default_days = cint(frappe.db.get_single_value("Lot Control Settings", "expiry_warning_days"))
+	on_hand, params = on_hand_sql(per_warehouse=False)
 	return frappe.db.sql(
-		"""
+		f"""
 		select lot.name, lot.item, batch.expiry_date, on_hand.qty
-		from (
-			select entry.batch_no, sum(entry.qty) as qty
-			from `tabSerial and Batch Entry` entry
-			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-			where bundle.docstatus = 1 and bundle.is_cancelled = 0 and entry.batch_no is not null
-			group by entry.batch_no
-			having sum(entry.qty) > 0
-		) on_hand
-		inner join `tabLot` lot on lot.name = on_hand.batch_no
+		from ({on_hand}) on_hand
+		inner join `tabLot` lot on lot.name = on_hand.lot
 		inner join `tabBatch` batch on batch.name = lot.batch
 		inner join `tabItem` item on item.name = lot.item
-		where lot.status not in ('Consumed', 'Archived')
+		where on_hand.qty > 0 and lot.status not in ('Consumed', 'Archived')
 			and batch.expiry_date >= %(today)s
 			and batch.expiry_date <= date_add(%(today)s, interval
 				(case when ifnull(item.lot_expiry_warning_days, 0) > 0 then item.lot_expiry_warning_days else %(default_days)s end) day)
 			and (lot.expiry_warning_sent_for is null or lot.expiry_warning_sent_for != batch.expiry_date)
 		order by batch.expiry_date, lot.name
 		""",
-		{"today": nowdate(), "default_days": default_days},
+		{**params, "today": nowdate(), "default_days": default_days},
 		as_dict=True,
 	)
 

@@ -13,7 +13,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from lot_control.genealogy import lots_inside, lots_made_from
+from lot_control.genealogy import lots_inside, lots_made_from, serial_sources, serials_received_by
+from lot_control.stock_queries import lot_balances
 
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")
 
@@ -21,8 +22,13 @@ SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")
 # Where a trace starts --------------------------------------------------------------------------
 
 
-def forward_start(lot=None, supplier=None, supplier_batch_code=None, purchase_receipt=None) -> list[str]:
-	"""The lots a recall starts from: one lot, a supplier's batch or date code, or a receipt."""
+def forward_start(lot=None, supplier=None, supplier_batch_code=None, purchase_receipt=None, serial_no=None) -> list[str]:
+	"""The lots a recall starts from: one lot, a bought serial, a supplier's batch or date code, or a
+	receipt (its lots and the serials it brought in without a lot)."""
+	if serial_no:
+		if not frappe.db.exists("Serial No", serial_no):
+			frappe.throw(_("Serial No {0} does not exist.").format(frappe.bold(serial_no)))
+		return [serial_no]
 	if lot:
 		if not frappe.db.exists("Batch", lot):
 			frappe.throw(_("Lot {0} does not exist.").format(frappe.bold(lot)))
@@ -40,6 +46,8 @@ def forward_start(lot=None, supplier=None, supplier_batch_code=None, purchase_re
 	names = {lot.name for lot in found}
 	# A piece cut from a lot carries its code too, but it is found by the walk from its parent.
 	lots = [lot.name for lot in found if lot.parent_lot not in names]
+	if purchase_receipt and not supplier_batch_code:
+		lots += serials_received_by("Purchase Receipt", purchase_receipt)
 	if not lots:
 		described = ", ".join(f"{key}: {value}" for key, value in filters.items())
 		frappe.throw(_("No lot found for {0}.").format(described), title=_("Nothing to Trace"))
@@ -54,13 +62,26 @@ def check_can_trace():
 # Forward ---------------------------------------------------------------------------------------
 
 
-def trace_forward(lot=None, supplier=None, supplier_batch_code=None, purchase_receipt=None, lots=None) -> dict:
+def trace_forward(lot=None, supplier=None, supplier_batch_code=None, purchase_receipt=None, lots=None, serial_no=None) -> dict:
 	"""Everything made from the starting lots, at any depth, where it went and what is left."""
 	check_can_trace()
-	starts = list(lots) if lots else forward_start(lot, supplier, supplier_batch_code, purchase_receipt)
+	starts = list(lots) if lots else forward_start(lot, supplier, supplier_batch_code, purchase_receipt, serial_no)
 	items = dict(frappe.get_all("Batch", filters={"name": ("in", starts)}, fields=["name", "item"], as_list=True))
+	start_units = {
+		unit.name: unit
+		for unit in frappe.get_all("Serialized Unit", filters={"name": ("in", starts)}, fields=["name", "item_code", "lot"])
+	}
 	nodes = [
-		frappe._dict(lot=start, batch=start, unit=None, item_code=items.get(start), from_lot=None, qty=None, kind="Start", depth=0)
+		frappe._dict(
+			lot=start,
+			batch=start_units[start].lot if start in start_units else start,
+			unit=start if start in start_units else None,
+			item_code=start_units[start].item_code if start in start_units else items.get(start),
+			from_lot=None,
+			qty=None,
+			kind="Start",
+			depth=0,
+		)
 		for start in starts
 	]
 	nodes += lots_made_from(starts)
@@ -102,8 +123,9 @@ def builds_of(nodes) -> list[dict]:
 		for entry in node.stock_entries.split(","):
 			build = builds.setdefault(
 				entry,
-				frappe._dict(stock_entry=entry, work_order=None, kind=node.kind, depth=node.depth, produced=[]),
+				frappe._dict(stock_entry=entry, voucher_type=None, work_order=None, kind=node.kind, depth=node.depth, produced=[]),
 			)
+			build.voucher_type = build.voucher_type or (node.get("voucher_types") or "").split(",")[0] or None
 			build.work_order = build.work_order or (node.work_orders or "").split(",")[0] or None
 			build.depth = min(build.depth, node.depth)
 			if node.lot not in build.produced:
@@ -117,7 +139,7 @@ def unit_facts(units: list[str]) -> list[dict]:
 	return frappe.get_all(
 		"Serialized Unit",
 		filters={"name": ("in", units)},
-		fields=["name", "item_code", "status", "work_order", "warehouse", "customer", "delivery_document", "delivery_date", "lot"],
+		fields=["name", "code_display", "item_code", "status", "work_order", "warehouse", "customer", "delivery_document", "delivery_date", "lot"],
 		order_by="name",
 	)
 
@@ -190,36 +212,30 @@ def stock_on_hand(lots: list[str], units: list[str]) -> list[dict]:
 	in stock by its warehouse."""
 	on_hand = []
 	if lots:
-		rows = frappe.db.sql(
-			"""
-			select entry.batch_no as lot, entry.warehouse, sum(entry.qty) as qty, bundle.item_code
-			from `tabSerial and Batch Entry` entry
-			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-			where entry.batch_no in %(lots)s and bundle.docstatus = 1 and bundle.is_cancelled = 0
-			group by entry.batch_no, entry.warehouse, bundle.item_code
-			having sum(entry.qty) > 0.000001
-			order by entry.batch_no, entry.warehouse
-			""",
-			{"lots": lots},
-			as_dict=True,
-		)
-		facts = {
-			lot.name: lot
-			for lot in frappe.get_all(
+		# On hand as every screen reads it (pre-v15 ledger batches too), with status and owner by
+		# the one rule for a batch without a Lot; only the bin is the trace's own.
+		rows = sorted((row for row in lot_balances(lots) if row.qty > 0), key=lambda row: (row.lot, row.warehouse))
+		bins = dict(
+			frappe.get_all(
 				"Lot",
 				filters={"name": ("in", list({row.lot for row in rows}) or [""])},
-				fields=["name", "status", "stock_owner", "consignment_customer", "storage_bin"],
+				fields=["name", "storage_bin"],
+				as_list=True,
 			)
-		}
+		)
 		for row in rows:
-			fact = facts.get(row.lot) or frappe._dict()
-			row.update(
-				status=fact.get("status") or "Released",
-				owner=fact.get("consignment_customer") if fact.get("stock_owner") == "Customer" else "House",
-				storage_bin=fact.get("storage_bin"),
-				unit=None,
+			on_hand.append(
+				frappe._dict(
+					lot=row.lot,
+					warehouse=row.warehouse,
+					qty=row.qty,
+					item_code=row.item_code,
+					status=row.status,
+					owner=row.owner or "House",
+					storage_bin=bins.get(row.lot),
+					unit=None,
+				)
 			)
-			on_hand.append(row)
 	if units:
 		for unit in frappe.get_all(
 			"Serial No",
@@ -263,6 +279,8 @@ def trace_backward(lot=None, unit=None) -> dict:
 			fields=["name as lot", "item", "supplier", "supplier_batch_code", "purchase_receipt", "purchase_order", "received_date", "unit_cost", "parent_lot"],
 			order_by="name",
 		)
+		# A serial bought without a lot (a module with its maker's serial) is its own source.
+		sources += serial_sources([node.get("serial_no") or node.unit for node in nodes[1:] if node.get("serial_no") or node.unit])
 	else:
 		restricted.append("Purchase Receipt")
 	return {
@@ -271,6 +289,7 @@ def trace_backward(lot=None, unit=None) -> dict:
 		"nodes": nodes,
 		"lots": lots,
 		"units": sorted({node.unit for node in nodes if node.unit}),
+		"serial_nos": sorted({node.serial_no for node in nodes if node.get("serial_no")}),
 		"sources": sources,
 		"suppliers": sorted({row.supplier for row in sources if row.supplier}),
 		"documents": documents_of(lots, [node.unit for node in nodes if node.unit]),
@@ -297,3 +316,87 @@ def documents_of(lots: list[str], units: list[str]) -> list[dict]:
 		)
 	return documents
 
+
+
+PRODUCED_QTY = """
+	select entry.batch_no as lot, sum(entry.qty) as qty
+	from `tabSerial and Batch Entry` entry
+	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+	where entry.batch_no in %(lots)s and bundle.voucher_no in %(entries)s
+		and bundle.type_of_transaction = 'Inward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
+	group by entry.batch_no
+"""
+
+
+def produced_qty(lots: list[str]) -> dict[str, float]:
+	"""How much the builds, repacks and splits that made each lot produced of it: what a part's
+	quantity in that build is shared among. Two queries for all the lots."""
+	if not lots:
+		return {}
+	entries = {
+		row.produced_by
+		for row in frappe.get_all(
+			"Lot Consumption",
+			filters={"produced_lot": ("in", lots), "produced_unit": ("is", "not set"), "is_cancelled": 0, "produced_by": ("is", "set")},
+			fields=["produced_by"],
+			distinct=True,
+		)
+	}
+	if not entries:
+		return {}
+	rows = frappe.db.sql(PRODUCED_QTY, {"lots": lots, "entries": list(entries)}, as_dict=True)
+	return {row.lot: flt(row.qty) for row in rows if flt(row.qty) > 0}
+
+
+# The picture -----------------------------------------------------------------------------------
+
+GRAPH_LIMIT = 300
+
+
+def genealogy_graph(node: str, limit: int = GRAPH_LIMIT) -> dict:
+	"""Nodes and edges around a lot or unit, both ways (what went into it, what was made from it),
+	for the form's picture: edges run from what was used to what was made. The nearest `limit`
+	nodes are kept; `truncated` says when more exist (the Lot Trace report lists them all)."""
+	check_can_trace()
+	inside, made = lots_inside(node), lots_made_from(node)
+	depth = {node: 0}
+	for row in inside:
+		depth[row.lot] = min(depth.get(row.lot, 10**6), row.depth)
+	for row in made:
+		depth[row.lot] = min(depth.get(row.lot, 10**6), row.depth)
+	kept = set(sorted(depth, key=lambda name: (depth[name], name))[:limit])
+	edges = {}
+	for consumed, produced, row in [(row.lot, row.parent_lot, row) for row in inside] + [(row.from_lot, row.lot, row) for row in made]:
+		if consumed in kept and produced in kept:
+			# A loop's edge can be met both ways: it is one edge.
+			edges.setdefault((consumed, produced, row.kind), {"from": consumed, "to": produced, "qty": flt(row.qty, 6), "kind": row.kind})
+	units = {
+		unit.name: unit
+		for unit in frappe.get_all(
+			"Serialized Unit", filters={"name": ("in", list(kept))}, fields=["name", "code_display", "item_code", "status"]
+		)
+	}
+	lots = {
+		lot.name: lot
+		for lot in frappe.get_all(
+			"Lot",
+			filters={"name": ("in", [name for name in kept if name not in units] or [""])},
+			fields=["name", "item", "status", "purchase_receipt", "parent_lot"],
+		)
+	}
+	items = {row.lot: row.item_code for row in inside + made}
+	nodes = []
+	for name in sorted(kept, key=lambda name: (depth[name], name)):
+		unit, lot = units.get(name), lots.get(name)
+		nodes.append(
+			{
+				"id": name,
+				"label": (unit.code_display or name) if unit else name,
+				"doctype": "Serialized Unit" if unit else ("Lot" if lot else "Batch"),
+				"item_code": unit.item_code if unit else (lot.item if lot else items.get(name)),
+				"status": unit.status if unit else (lot.status if lot else None),
+				"source": "Receipt" if lot and lot.purchase_receipt and not lot.parent_lot else None,
+				"is_start": name == node,
+			}
+		)
+	return {"nodes": nodes, "edges": list(edges.values()), "truncated": len(depth) > len(kept), "total_nodes": len(depth)}

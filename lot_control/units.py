@@ -12,9 +12,17 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control import codes, unit_rules
+from lot_control import arguments, codes, unit_rules
+from lot_control.arguments import refuse_bad_arguments
+from lot_control.exceptions import UnitQualityStatusError
+from lot_control.receipt_rules import (
+	UNIT_QUALITY_STATUSES,
+	UnitQualityChangeRefused,
+	check_unit_quality_change,
+)
 
 SERIALIZED_UNIT = "Serialized Unit"
+QUALITY_ROLE = "Lot Quality Manager"
 REGISTRATION_PURPOSES = ("Manufacture", "Repack")
 
 
@@ -52,10 +60,14 @@ def new_unit(item_code: str, company: str, work_order: str | None = None, code: 
 
 
 @frappe.whitelist()
-def register_units(work_order: str, qty: int | None = None) -> list[str]:
+@refuse_bad_arguments
+def register_units(work_order=None, qty=None) -> list[str]:
 	"""Create the Work Order's units now, in status Registered, so each can be labelled and scanned
 	before the first component is placed. Units released by a cancelled Work Order of the same item
-	are taken first, so labels already printed are used."""
+	are taken first, so labels already printed are used. No qty registers all that are missing; a
+	qty must be a whole number of at least 1 and within what is left."""
+	work_order = arguments.as_name(work_order, "work_order", required=True)
+	qty = arguments.as_whole_count(qty, "qty")
 	frappe.has_permission("Work Order", "write", work_order, throw=True)
 	frappe.has_permission(SERIALIZED_UNIT, "create", throw=True)
 	# Lock the Work Order: two people pressing the button at once register the units once.
@@ -71,7 +83,7 @@ def register_units(work_order: str, qty: int | None = None) -> list[str]:
 		)
 	already = frappe.db.count(SERIALIZED_UNIT, {"work_order": wo.name, "status": ("!=", unit_rules.SCRAPPED)})
 	try:
-		count = unit_rules.units_to_register(wo.qty, already, cint(qty) if qty else None)
+		count = unit_rules.units_to_register(wo.qty, already, qty)
 	except ValueError:
 		frappe.throw(
 			_("Work Order {0} makes {1} of {2} and already has {3} units: {4} more cannot be registered.").format(
@@ -122,7 +134,7 @@ def bind_produced_units(doc):
 	Serial numbers already on the row become units; otherwise the Work Order's registered units
 	are bound in order and new ones are made for the rest, and their codes go on the row for ERPNext
 	to build the bundle from."""
-	from lot_control.builds import is_produced_row
+	from lot_control.build_rules import is_produced_row
 
 	if doc.doctype != "Stock Entry" or doc.purpose not in REGISTRATION_PURPOSES:
 		return
@@ -371,8 +383,11 @@ def on_work_order_cancel(doc, method=None):
 
 
 @frappe.whitelist()
-def release_units(work_order: str, action: str = "Release") -> list[str]:
+@refuse_bad_arguments
+def release_units(work_order=None, action=None) -> list[str]:
 	"""For a cancelled or closed Work Order: release (or scrap) the units it registered and never built."""
+	work_order = arguments.as_name(work_order, "work_order", required=True)
+	action = arguments.as_choice(action, "action", ("Release", "Scrap"), default="Release")
 	frappe.has_permission("Work Order", "write", work_order, throw=True)
 	status, docstatus = frappe.db.get_value("Work Order", work_order, ["status", "docstatus"])
 	if docstatus != 2 and status not in ("Closed", "Stopped", "Completed"):
@@ -406,11 +421,13 @@ def release_or_scrap(work_order: str, action: str) -> list[str]:
 
 
 @frappe.whitelist()
-def find_unit(text: str) -> str | None:
+@refuse_bad_arguments
+def find_unit(text=None) -> str | None:
 	"""The unit a scanned or typed text names: its code in any printed form (groups, lower case,
-	O for 0), its ERPNext serial number, or the customer's serial."""
-	text = (text or "").strip()
-	if not text:
+	O for 0), its ERPNext serial number, or the customer's serial. Only a unit the user may read is
+	named: to anyone else the code names nothing."""
+	text = arguments.as_name(text, "text")
+	if not text or not frappe.has_permission(SERIALIZED_UNIT, "read"):
 		return None
 	candidates = [text]
 	try:
@@ -422,7 +439,7 @@ def find_unit(text: str) -> str | None:
 		if name and frappe.has_permission(SERIALIZED_UNIT, "read", name):
 			return name
 	names = frappe.get_all(SERIALIZED_UNIT, filters={"customer_serial": text}, pluck="name", limit=2)
-	return names[0] if len(names) == 1 else None
+	return names[0] if len(names) == 1 and frappe.has_permission(SERIALIZED_UNIT, "read", names[0]) else None
 
 
 
@@ -441,3 +458,81 @@ def lots_in_unit(unit: str) -> list[dict]:
 		fact = facts.get(row.batch) or {}
 		row.update({key: fact.get(key) for key in ("supplier", "supplier_batch_code", "purchase_receipt", "status")})
 	return rows
+
+
+# Quality status -------------------------------------------------------------------------------
+
+
+QUALITY_EVENT = "Quality Status"
+
+
+def set_unit_quality_status(unit, status: str, reason: str | None, voucher_type: str | None = None, voucher_no: str | None = None):
+	"""The one way a unit's quality status changes: recorded in its history with who, when, from
+	what, to what and why. A returned unit waits in Quarantine; a recalled one is put On Hold; only
+	Released units leave the shelf. Callers check who may make the change (change_unit_quality_status)."""
+	if status not in UNIT_QUALITY_STATUSES:
+		frappe.throw(_("{0} is not a quality status of a unit.").format(status), exc=UnitQualityStatusError)
+	doc = frappe.get_doc(SERIALIZED_UNIT, unit) if isinstance(unit, str) else unit
+	before = doc.quality_status or "Released"
+	if before == status:
+		return doc
+	doc.add_event(
+		QUALITY_EVENT, before, status, note=reason, reference=(voucher_type, voucher_no) if voucher_type and voucher_no else None
+	)
+	doc.quality_status = status
+	doc.save_by_the_app()
+	return doc
+
+
+@frappe.whitelist()
+@refuse_bad_arguments
+def change_unit_quality_status(unit=None, status=None, reason: str | None = None) -> str:
+	"""A user's change (the Serialized Unit form's Quality Status button): releasing a held unit
+	needs the Lot Quality Manager role and a reason, as for a lot."""
+	unit = arguments.as_name(unit, "unit", required=True)
+	status = arguments.as_name(status, "status", required=True)
+	frappe.has_permission(SERIALIZED_UNIT, "write", unit, throw=True)
+	item_code, current = frappe.db.get_value(SERIALIZED_UNIT, unit, ["item_code", "quality_status"])
+	try:
+		check_unit_quality_change(
+			current or "Released", status, reason=reason, has_quality_role=QUALITY_ROLE in frappe.get_roles()
+		)
+	except UnitQualityChangeRefused as refusal:
+		frappe.throw(
+			_("Unit {0} of item {1} cannot be set to {2}: {3}").format(
+				frappe.bold(unit), frappe.bold(item_code), _(status), _(str(refusal))
+			),
+			exc=UnitQualityStatusError,
+			title=_("Quality Status Change Refused"),
+		)
+	return set_unit_quality_status(unit, status, reason).quality_status
+
+
+def undo_unit_quality_changes_of(doc, reason: str):
+	"""A cancelled document gives back each unit the quality status it had before the document
+	changed it, unless something changed the unit since."""
+	events = frappe.get_all(
+		"Unit Event",
+		filters={
+			"parenttype": SERIALIZED_UNIT,
+			"event": QUALITY_EVENT,
+			"reference_doctype": doc.doctype,
+			"reference_name": doc.name,
+		},
+		fields=["parent", "idx", "from_status", "to_status"],
+		order_by="parent, idx",
+	)
+	for event in events:
+		unit = frappe.get_doc(SERIALIZED_UNIT, event.parent)
+		later = [row for row in unit.history if row.idx > event.idx and row.event == QUALITY_EVENT]
+		if later or unit.quality_status != event.to_status:
+			unit.add_event(
+				QUALITY_EVENT,
+				unit.quality_status,
+				unit.quality_status,
+				note=reason + " " + _("The unit stays {0}: its quality status changed since.").format(_(unit.quality_status)),
+				reference=(doc.doctype, doc.name),
+			)
+			unit.save_by_the_app()
+			continue
+		set_unit_quality_status(unit, event.from_status, reason, doc.doctype, doc.name)

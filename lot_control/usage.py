@@ -1,30 +1,37 @@
-"""Usable stock at the moment of use: no build or delivery draws a lot it may not use, whichever
-way the lot was chosen (the batch field, a Serial and Batch Bundle, or automatic picking).
+"""Usable stock at the moment of use: no use of stock (build, delivery, asset, anything else that
+draws a lot) takes a lot or unit it may not use, whichever way it was chosen (the batch field, a
+Serial and Batch Bundle, automatic picking, or ERPNext's own picking).
 
-The rules themselves are in lot_control.picking; this module gathers the facts from the
-database, applies them to a stock document, and phrases the refusals.
+What a voucher's movements are is decided once, in lot_control.constants.vouchers.kind_of_movement;
+the rules themselves are in lot_control.picking and lot_control.build_rules. This module gathers the
+facts, applies them to a voucher, and phrases the refusals: early on the document (before ERPNext's
+own checks) and finally, for any voucher, on the bundles ERPNext posted (check_posted_uses).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control import builds, picking
-from lot_control.exceptions import LotNotUsableError, LotShortageError
-
-BUILD_PURPOSES = frozenset(
-	{
-		"Material Transfer for Manufacture",
-		"Manufacture",
-		"Material Consumption for Manufacture",
-		"Repack",
-		"Send to Subcontractor",
-	}
+from lot_control import build_rules, picking
+from lot_control.constants import vouchers
+from lot_control.exceptions import LotNotUsableError, LotOfAnotherItemError, LotShortageError
+from lot_control.stock_queries import (
+	balances_by_place,
+	free_serial_nos,
+	lot_balances,
+	lot_facts,
+	posted_outward_entries,
+	work_order_wip_movements,
 )
+
+# Kinds checked on the document itself, before ERPNext's own checks; every use is checked again
+# once posted, whatever the voucher.
+EARLY_CHECKED = (vouchers.BUILD, vouchers.DELIVERY)
+RELEASED_UNIT = "Released"
 QUALITY_ROLE = "Lot Quality Manager"
 OWNER_POLICY_HOUSE = "House stock only"
 OWNER_POLICY_CUSTOMER = "Customer's consigned stock only"
@@ -41,25 +48,8 @@ class LotLine:
 
 
 def movement_kind(doc) -> str | None:
-	"""build and delivery are checked; disposal and supplier_return are allowed and recorded; a
-	split moves part of a lot into a child lot that keeps its status, so it is not a use."""
-	if doc.doctype == "Stock Entry":
-		if doc.get("lot_split_from"):
-			return "split"
-		if doc.purpose in BUILD_PURPOSES or (doc.purpose == "Material Issue" and doc.get("work_order")):
-			return "build"
-		if doc.purpose == "Material Issue":
-			return "disposal"
-		return None
-	if doc.doctype in ("Delivery Note", "Sales Invoice"):
-		if doc.doctype == "Sales Invoice" and not cint(doc.get("update_stock")):
-			return None
-		return None if cint(doc.get("is_return")) else "delivery"
-	if doc.doctype in ("Purchase Receipt", "Purchase Invoice") and cint(doc.get("is_return")):
-		if doc.doctype == "Purchase Invoice" and not cint(doc.get("update_stock")):
-			return None
-		return "supplier_return"
-	return None
+	"""What this voucher's outward movements are; decided in one place for every voucher type."""
+	return vouchers.kind_of_movement(doc)
 
 
 def source_warehouse(doc, row) -> str | None:
@@ -80,8 +70,11 @@ def lot_controlled(item_codes) -> set[str]:
 
 
 def outgoing_rows(doc):
-	batch_items = lot_controlled(row.item_code for row in doc.items)
-	return [row for row in doc.items if row.item_code in batch_items and source_warehouse(doc, row)]
+	"""Rows of the voucher's items table that draw a lot-controlled item (other tables, such as packed
+	items or an Asset Capitalization's stock items, are checked once posted)."""
+	rows = doc.get("items") or []
+	batch_items = lot_controlled(row.item_code for row in rows)
+	return [row for row in rows if row.item_code in batch_items and source_warehouse(doc, row)]
 
 
 def outgoing_lot_lines(doc) -> list[LotLine]:
@@ -101,30 +94,6 @@ def outgoing_lot_lines(doc) -> list[LotLine]:
 		elif row.get("batch_no"):
 			lines.append(LotLine(row, row.batch_no, row_stock_qty(doc, row), warehouse))
 	return lines
-
-
-def lot_facts(lot_names) -> dict:
-	"""Status, owner and dates of lots, from the Lot and its Batch, in one query.
-
-	A batch with no Lot record (made before the app, or outside a receipt) counts as released house stock.
-	"""
-	lot_names = list({name for name in lot_names if name})
-	if not lot_names:
-		return {}
-	rows = frappe.db.sql(
-		"""
-		select batch.name as lot, batch.item as item_code, batch.expiry_date, batch.manufacturing_date,
-			coalesce(lot.received_date, date(batch.creation)) as received_date,
-			coalesce(lot.status, 'Released') as status,
-			case when lot.stock_owner = 'Customer' then lot.consignment_customer end as owner
-		from `tabBatch` batch
-		left join `tabLot` lot on lot.name = batch.name
-		where batch.name in %(lots)s
-		""",
-		{"lots": lot_names},
-		as_dict=True,
-	)
-	return {row.lot: row for row in rows}
 
 
 def external_warehouses(warehouses) -> set[str]:
@@ -163,7 +132,7 @@ def strict_expiry_enabled() -> bool:
 
 
 def allowed_owners(doc, kind: str) -> frozenset:
-	if kind == "delivery":
+	if kind == vouchers.DELIVERY:
 		return frozenset({None, doc.get("customer")})
 	work_order = doc.get("work_order")
 	if not work_order:
@@ -180,43 +149,39 @@ def allowed_owners(doc, kind: str) -> frozenset:
 
 def min_shelf_life(doc, kind: str, item_code: str) -> float | None:
 	minimums = [flt(frappe.get_cached_value("Item", item_code, "min_remaining_shelf_life_percent"))]
-	if kind == "delivery" and doc.get("customer"):
+	if kind == vouchers.DELIVERY and doc.get("customer"):
 		minimums.append(flt(frappe.get_cached_value("Customer", doc.customer, "min_remaining_shelf_life_percent")))
 	return max(minimums) or None
 
 
 def policy_for(doc, kind: str, item_code: str, strict_expiry: bool) -> picking.PickPolicy:
+	rules = vouchers.RULES_OF_USE.get(kind, ())
 	return picking.PickPolicy(
-		on_date=getdate(doc.posting_date),
+		on_date=getdate(doc.get("posting_date")),
 		allowed_owners=allowed_owners(doc, kind),
 		strict_expiry=strict_expiry,
-		min_remaining_shelf_life_percent=min_shelf_life(doc, kind, item_code),
+		min_remaining_shelf_life_percent=min_shelf_life(doc, kind, item_code) if "shelf_life" in rules else None,
 	)
 
 
-def check_lot_usage(doc, lines: list[LotLine] | None = None):
-	"""Refuse any lot a build or delivery may not use; warn where strict expiry is off."""
+def check_lot_usage(doc):
+	"""Early, on the document: refuse any lot a build or delivery may not use; warn where strict
+	expiry is off or the lot is close to its expiry."""
 	kind = movement_kind(doc)
-	if kind not in ("build", "delivery"):
+	if kind not in EARLY_CHECKED:
 		return
-	lines = outgoing_lot_lines(doc) if lines is None else lines
+	lines = outgoing_lot_lines(doc)
 	if not lines:
 		return
-	facts = lot_facts(line.lot for line in lines)
-	external = external_warehouses(line.warehouse for line in lines)
 	strict = strict_expiry_enabled()
+	facts = refuse_unusable_lots(doc, kind, lines, strict)
 	for line in lines:
 		lot = facts.get(line.lot)
 		if not lot:
 			continue
-		candidate = candidate_for(lot, line.warehouse, line.qty, external, strict)
-		policy = policy_for(doc, kind, lot.item_code, strict)
-		for reason in picking.unusable_reasons(candidate, policy):
-			if reason == picking.UnusableReason.SHELF_LIFE and shelf_life_override_allowed(line.row):
-				continue
-			refuse(doc, kind, line, lot, reason, policy)
-		warn_if_expiring_soon(line, lot, policy.on_date)
-		if not strict and picking.is_expired(candidate, policy.on_date):
+		on_date = getdate(doc.posting_date)
+		warn_if_expiring_soon(line, lot, on_date)
+		if not strict and lot.expiry_date and getdate(lot.expiry_date) < on_date:
 			frappe.msgprint(
 				_("Row {0}: lot {1} of item {2} expired on {3}; strict expiry is off, so it is used anyway.").format(
 					line.row.idx, frappe.bold(line.lot), frappe.bold(lot.item_code), frappe.format(lot.expiry_date, "Date")
@@ -224,6 +189,175 @@ def check_lot_usage(doc, lines: list[LotLine] | None = None):
 				title=_("Expired Lot Used"),
 				indicator="orange",
 			)
+
+
+def refuse_unusable_lots(doc, kind: str, lines: list[LotLine], strict: bool) -> dict:
+	"""Refuse the first lot line this kind of use may not draw, by the rules RULES_OF_USE gives it.
+	The facts are read once for all lines; returns them."""
+	rules = vouchers.RULES_OF_USE.get(kind, frozenset())
+	facts = lot_facts(line.lot for line in lines)
+	external = external_warehouses(line.warehouse for line in lines)
+	policies = {}
+	for line in lines:
+		lot = facts.get(line.lot)
+		if not lot:
+			continue
+		if lot.item_code not in policies:
+			policies[lot.item_code] = policy_for(doc, kind, lot.item_code, strict)
+		policy = policies[lot.item_code]
+		candidate = candidate_for(lot, line.warehouse, line.qty, external, strict)
+		for reason in picking.unusable_reasons(candidate, policy):
+			if reason.value not in rules:
+				continue
+			if reason == picking.UnusableReason.SHELF_LIFE and shelf_life_override_allowed(line.row):
+				continue
+			refuse(doc, kind, line, lot, reason, policy)
+	return facts
+
+
+# Work-in-progress holdings: lots transferred to a Work Order are that Work Order's.
+
+
+def wip_holdings(lots, warehouses) -> dict:
+	"""For each (lot, warehouse), what open Work Orders still hold of it in their work-in-progress
+	warehouse; stock returned to a store is nobody's."""
+	by_place = {}
+	for row in work_order_wip_movements(lots, warehouses):
+		by_place.setdefault((row.batch_no, row.warehouse), []).append((row.work_order, row.batch_no, row.qty))
+	return {place: build_rules.held_by_work_orders(rows) for place, rows in by_place.items()}
+
+
+def free_for_work_order(candidates, warehouse: str, work_order: str | None):
+	"""Picking candidates less what other Work Orders hold of them in this warehouse."""
+	holdings = wip_holdings((candidate.lot for candidate in candidates), [warehouse])
+	if not any(holdings.values()):
+		return candidates
+	free = []
+	for candidate in candidates:
+		held = holdings.get((candidate.lot, warehouse)) or {}
+		qty = float(build_rules.usable_by_work_order(candidate.qty, held, candidate.lot, work_order))
+		if qty > 0:
+			free.append(replace(candidate, qty=qty))
+	return free
+
+
+def check_work_order_holdings(doc):
+	"""Early, on the document: another build may not consume what a Work Order holds, even from a
+	work-in-progress warehouse the two share."""
+	if movement_kind(doc) != vouchers.BUILD or doc.get("purpose") == "Material Transfer for Manufacture":
+		return
+	lines = outgoing_lot_lines(doc)
+	if lines:
+		refuse_lots_held_by_other_work_orders(doc, lines, posted=False)
+
+
+def check_posted_uses(doc):
+	"""After any voucher has posted its ledger: every lot and serialized unit it drew, read from the
+	bundles ERPNext actually posted (every child table, whatever picked them), must be usable for
+	this kind of use. One query for the entries, one per fact, however many rows."""
+	kind = movement_kind(doc)
+	rules = vouchers.RULES_OF_USE.get(kind)
+	if not rules:
+		return
+	entries = posted_outward_entries(doc.doctype, doc.name)
+	if not entries:
+		return
+	rows = rows_by_name(doc)
+	lines = lot_lines_of_entries(entries, rows)
+	if lines:
+		refuse_unusable_lots(doc, kind, lines, strict_expiry_enabled())
+		if "work_order_holdings" in rules and doc.get("purpose") != "Material Transfer for Manufacture":
+			refuse_lots_held_by_other_work_orders(doc, lines, posted=True)
+	refuse_held_units(doc, kind, entries, rows)
+
+
+def rows_by_name(doc) -> dict:
+	return {row.name: row for row in doc.get_all_children()}
+
+
+def lot_lines_of_entries(entries, rows: dict) -> list[LotLine]:
+	"""Bundle entries as lot lines, one per row, lot and warehouse (a serial-and-batch item posts one
+	entry per serial)."""
+	quantities = {}
+	for entry in entries:
+		if not entry.batch_no:
+			continue
+		key = (entry.voucher_detail_no, entry.batch_no, entry.warehouse)
+		quantities[key] = quantities.get(key, 0) + abs(flt(entry.qty))
+	return [
+		LotLine(rows.get(row_name), lot, qty, warehouse) for (row_name, lot, warehouse), qty in quantities.items()
+	]
+
+
+def refuse_lots_held_by_other_work_orders(doc, lines: list[LotLine], posted: bool):
+	"""What this build draws from a work-in-progress warehouse must not be what another open Work
+	Order transferred there and has not used. Once posted, the ledger already lacks what it drew."""
+	holdings = wip_holdings((line.lot for line in lines), (line.warehouse for line in lines))
+	if not any(holdings.values()):
+		return
+	drawn = {}
+	for line in lines:
+		drawn[(line.lot, line.warehouse)] = drawn.get((line.lot, line.warehouse), 0) + line.qty
+	on_hand = balances_by_place(sorted({lot for lot, _warehouse in drawn}))
+	for (lot, warehouse), qty in drawn.items():
+		held = holdings.get((lot, warehouse)) or {}
+		before = flt(on_hand.get((lot, warehouse), 0)) + (qty if posted else 0)
+		free = build_rules.usable_by_work_order(before, held, lot, doc.get("work_order"))
+		if flt(qty, 6) <= flt(free, 6):
+			continue
+		holders = sorted({holder for holder, _lot in held if holder != doc.get("work_order")})
+		frappe.throw(
+			_(
+				"Lot {0} of item {1} in {2} was transferred for Work Order {3}; only {4} of it is free for {5}, but {6} is needed."
+			).format(
+				frappe.bold(lot),
+				frappe.bold(frappe.db.get_value("Batch", lot, "item")),
+				warehouse,
+				", ".join(frappe.bold(holder) for holder in holders),
+				flt(free, 6),
+				_("Work Order {0}").format(doc.work_order) if doc.get("work_order") else _("this entry"),
+				flt(qty, 6),
+			),
+			exc=LotNotUsableError,
+			title=_("Lot Belongs to Another Work Order"),
+		)
+
+
+def refuse_held_units(doc, kind: str, entries, rows: dict):
+	"""A serialized unit held back by quality (Quarantine, On Hold, Rejected) is not used, whatever
+	its lot's status. Read only where the unit's quality status exists."""
+	serial_nos = sorted({entry.serial_no for entry in entries if entry.serial_no})
+	if not serial_nos or not frappe.db.has_column("Serialized Unit", "quality_status"):
+		return
+	unit = frappe.qb.DocType("Serialized Unit")
+	held = (
+		frappe.qb.from_(unit)
+		.select(unit.name, unit.serial_no, unit.item_code, unit.quality_status)
+		.where(
+			unit.serial_no.isin(serial_nos)
+			& unit.quality_status.isnotnull()
+			& (unit.quality_status != "")
+			& (unit.quality_status != RELEASED_UNIT)
+		)
+		.orderby(unit.name)
+		.limit(1)
+	).run(as_dict=True)
+	if not held:
+		return
+	unit_row = held[0]
+	row = next((rows.get(entry.voucher_detail_no) for entry in entries if entry.serial_no == unit_row.serial_no), None)
+	message = _("{0}unit {1} of item {2} is {3}; only Released units can be used for {4}.").format(
+		row_prefix(row),
+		frappe.bold(unit_row.name),
+		frappe.bold(unit_row.item_code),
+		_(unit_row.quality_status),
+		describe_use(doc, kind),
+	)
+	frappe.throw(
+		message[0].upper() + message[1:],
+		exc=LotNotUsableError,
+		title=_("Unit Not Usable"),
+	)
 
 
 def expiry_warning_days(item_code: str) -> int:
@@ -251,7 +385,7 @@ def warn_if_expiring_soon(line: LotLine, lot, on_date):
 def carry_expired_lots_in_bundles(doc):
 	"""With strict expiry off, an expired lot named in the batch field would still be refused by
 	ERPNext's own batch-field check; carried in a Serial and Batch Bundle it goes through, warned."""
-	if strict_expiry_enabled() or movement_kind(doc) not in ("build", "delivery"):
+	if strict_expiry_enabled() or movement_kind(doc) not in EARLY_CHECKED:
 		return
 	rows = [row for row in outgoing_rows(doc) if row.get("batch_no") and not row.get("serial_and_batch_bundle")]
 	expiry = dict(
@@ -270,20 +404,31 @@ def carry_expired_lots_in_bundles(doc):
 
 
 def shelf_life_override_allowed(row) -> bool:
+	if row is None:
+		return False
 	return bool((row.get("lot_override_reason") or "").strip()) and QUALITY_ROLE in frappe.get_roles()
 
 
 def describe_use(doc, kind: str) -> str:
-	if kind == "delivery":
+	if kind == vouchers.DELIVERY:
 		return _("delivery to {0}").format(doc.get("customer"))
 	if doc.get("work_order"):
 		return _("Work Order {0}").format(doc.work_order)
-	return _(doc.purpose)
+	if doc.doctype == "Stock Entry" and doc.get("asset_repair"):
+		return _("Asset Repair {0}").format(doc.asset_repair)
+	if doc.doctype == "Stock Entry":
+		return _(doc.purpose)
+	return _("{0} {1}").format(_(doc.doctype), doc.name)
+
+
+def row_prefix(row) -> str:
+	return _("Row {0}: ").format(row.idx) if row is not None and row.get("idx") else ""
 
 
 def refuse(doc, kind: str, line: LotLine, lot, reason, policy):
 	use = describe_use(doc, kind)
-	prefix = _("Row {0}: lot {1} of item {2}").format(line.row.idx, frappe.bold(line.lot), frappe.bold(lot.item_code))
+	prefix = _("{0}lot {1} of item {2}").format(row_prefix(line.row), frappe.bold(line.lot), frappe.bold(lot.item_code))
+	prefix = prefix[0].upper() + prefix[1:]
 	if reason == picking.UnusableReason.STATUS:
 		detail = _("is {0}; only Released lots can be used for {1}.").format(_(lot.status), use)
 	elif reason == picking.UnusableReason.EXPIRED:
@@ -309,123 +454,141 @@ def refuse(doc, kind: str, line: LotLine, lot, reason, policy):
 
 def record_overrides_and_disposals(doc):
 	"""Disposals, returns to the supplier and quality overrides are written into each lot's history."""
-	from lot_control.lot_control.doctype.lot.lot import record_lot_event
+	from lot_control.lot_events import record_lot_event
 
 	kind = movement_kind(doc)
-	lines = outgoing_lot_lines_posted(doc) if kind else []
+	if kind not in (vouchers.DISPOSAL, vouchers.SUPPLIER_RETURN) and not vouchers.is_use(kind):
+		return
+	lines = lot_lines_of_entries(posted_outward_entries(doc.doctype, doc.name), rows_by_name(doc))
+	known = set(frappe.get_all("Lot", filters={"name": ("in", [line.lot for line in lines] or [""])}, pluck="name"))
 	for line in lines:
-		if not frappe.db.exists("Lot", line.lot):
+		if line.lot not in known:
 			continue
-		if kind == "disposal":
+		if kind == vouchers.DISPOSAL:
 			record_lot_event(line.lot, "Disposal", doc.get("remarks") or _("Material Issue"), doc.doctype, doc.name, line.qty)
-		elif kind == "supplier_return":
+		elif kind == vouchers.SUPPLIER_RETURN:
 			record_lot_event(line.lot, "Return to Supplier", doc.get("supplier"), doc.doctype, doc.name, line.qty)
-		elif (line.row.get("lot_override_reason") or "").strip():
+		elif line.row is not None and (line.row.get("lot_override_reason") or "").strip():
 			record_lot_event(
 				line.lot, "Shelf Life Override", line.row.lot_override_reason, doc.doctype, doc.name, line.qty
 			)
 
 
 def outgoing_lot_lines_posted(doc) -> list[LotLine]:
-	"""After submit: the lots ERPNext actually posted, read from the document's submitted bundles."""
-	rows_by_name = {row.name: row for row in doc.items}
-	entries = frappe.db.sql(
-		"""
-		select bundle.voucher_detail_no, entry.batch_no, entry.qty, entry.warehouse
-		from `tabSerial and Batch Bundle` bundle
-		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
-		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
-			and bundle.docstatus = 1 and bundle.is_cancelled = 0
-			and bundle.type_of_transaction = 'Outward' and entry.batch_no is not null
-		""",
-		{"doctype": doc.doctype, "name": doc.name},
-		as_dict=True,
-	)
+	"""After submit: the lots ERPNext actually posted from the items table, read from its submitted bundles."""
+	rows = {row.name: row for row in doc.get("items") or []}
 	return [
-		LotLine(rows_by_name[entry.voucher_detail_no], entry.batch_no, abs(flt(entry.qty)), entry.warehouse)
-		for entry in entries
-		if entry.voucher_detail_no in rows_by_name
+		line
+		for line in lot_lines_of_entries(posted_outward_entries(doc.doctype, doc.name), rows)
+		if line.row is not None
 	]
 
 
 def lot_candidates(item_code: str, warehouse: str, strict_expiry: bool) -> list[picking.LotCandidate]:
 	"""Every lot of an item with stock in a warehouse, as picking candidates, in two queries."""
-	balances = frappe.db.sql(
-		"""
-		select batch_no, sum(qty) as qty from (
-			select entry.batch_no, entry.qty
-			from `tabSerial and Batch Entry` entry
-			inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-			where bundle.item_code = %(item)s and entry.warehouse = %(warehouse)s
-				and bundle.docstatus = 1 and bundle.is_cancelled = 0 and entry.batch_no is not null
-			union all
-			select sle.batch_no, sle.actual_qty
-			from `tabStock Ledger Entry` sle
-			where sle.item_code = %(item)s and sle.warehouse = %(warehouse)s and sle.is_cancelled = 0
-				and sle.batch_no is not null and ifnull(sle.serial_and_batch_bundle, '') = ''
-		) movements
-		group by batch_no
-		having sum(qty) > 0
-		""",
-		{"item": item_code, "warehouse": warehouse},
-		as_dict=True,
-	)
-	facts = lot_facts(row.batch_no for row in balances)
+	balances = [row for row in lot_balances(item_code=item_code, warehouse=warehouse) if row.qty > 0]
+	facts = lot_facts(row.lot for row in balances)
 	external = external_warehouses([warehouse])
 	return [
-		candidate_for(facts[row.batch_no], warehouse, flt(row.qty), external, strict_expiry)
+		candidate_for(facts[row.lot], row.warehouse, flt(row.qty), external, strict_expiry)
 		for row in balances
-		if row.batch_no in facts
+		if row.lot in facts
 	]
 
 
 def pick_unchosen_lots(doc):
-	"""Rows of a build or delivery that name no lot get usable lots, FEFO then FIFO, in a bundle.
+	"""Rows of a build or delivery that name no lot (nor serial) get usable lots, FEFO then FIFO, in
+	a bundle; an item with serials too gets serials of those lots.
 
 	Picked at submit, not on every save, so a draft's quantities can still change freely."""
 	if doc.docstatus != 1 or frappe.flags.ignore_serial_batch_bundle_validation:
 		return  # with ERPNext told to post without serial/batch data, nothing is picked either
 	kind = movement_kind(doc)
-	if kind not in ("build", "delivery") or doc.get("is_internal_customer"):
+	if kind not in EARLY_CHECKED or doc.get("is_internal_customer"):
 		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks
 	strict = strict_expiry_enabled()
 	for row in list(outgoing_rows(doc)):
-		if row.get("batch_no") or row.get("serial_and_batch_bundle") or not flt(row.qty):
+		if row.get("batch_no") or row.get("serial_no") or row.get("serial_and_batch_bundle") or not flt(row.qty):
 			continue
 		if draws_reserved_stock(row):
 			continue  # ERPNext delivers the lots reserved for the order; they are checked once posted
 		warehouse = source_warehouse(doc, row)
 		required = row_stock_qty(doc, row)
 		candidates = lot_candidates(row.item_code, warehouse, strict)
-		if kind == "build":
-			candidates = builds.free_for_work_order(candidates, warehouse, doc.get("work_order"))
-		policy = policy_for(doc, kind, row.item_code, strict)
 		if flt(sum(candidate.qty for candidate in candidates), 6) < flt(required, 6):
 			continue  # plain shortage: ERPNext refuses it with its own negative-stock message
+		held = {}
+		if kind == vouchers.BUILD:
+			held = work_order_holders(candidates, warehouse, doc.get("work_order"))
+			candidates = free_for_work_order(candidates, warehouse, doc.get("work_order"))
+		policy = policy_for(doc, kind, row.item_code, strict)
 		result = picking.pick_lots(candidates, required, policy)
 		if result.shortfall > 0:
-			breakdown = picking.usable_breakdown(candidates, policy)
-			unusable = ", ".join(
-				f"{_(reason.value.replace('_', ' '))}: {flt(qty, 6)}"
-				for reason, qty in breakdown["unusable"].items()
-				if qty
-			)
-			frappe.throw(
-				_(
-					"Row {0}: item {1} needs {2} in {3} but only {4} is usable for {5}{6}. Choose lots by hand or release stock."
-				).format(
-					row.idx,
-					frappe.bold(row.item_code),
-					flt(required, 6),
-					warehouse,
-					flt(breakdown["usable"], 6),
-					describe_use(doc, kind),
-					f" ({_('not usable')}: {unusable})" if unusable else "",
-				),
-				exc=LotShortageError,
-				title=_("Not Enough Usable Stock"),
-			)
+			refuse_shortage(doc, kind, row, warehouse, required, candidates, policy, held)
 		assign_allocations(doc, row, result.allocations)
+
+
+def work_order_holders(candidates, warehouse: str, work_order: str | None) -> dict:
+	"""For each lot here, the other open Work Orders that hold some of it in this warehouse."""
+	holdings = wip_holdings((candidate.lot for candidate in candidates), [warehouse])
+	holders = {}
+	for (lot, _warehouse), held in holdings.items():
+		others = sorted({holder for holder, _lot in held if holder != work_order})
+		if others:
+			holders[lot] = others
+	return holders
+
+
+def refuse_shortage(doc, kind, row, warehouse, required, candidates, policy, held):
+	"""Too little usable stock: name every lot that is there but may not be used, and why."""
+	usable = picking.usable_breakdown(candidates, policy)["usable"]
+	reasons_by_lot = [
+		(candidate, why_not_usable(candidate, policy))
+		for candidate in picking.sort_for_picking(candidates)
+		if flt(candidate.qty, 6) > 0 and not picking.is_usable(candidate, policy)
+	]
+	unusable = [f"{frappe.bold(candidate.lot)} ({flt(candidate.qty, 6)}: {why})" for candidate, why in reasons_by_lot]
+	unusable += [
+		f"{frappe.bold(lot)} ({_('held by Work Order {0}').format(', '.join(holders))})" for lot, holders in sorted(held.items())
+	]
+	frappe.throw(
+		_(
+			"Row {0}: item {1} needs {2} in {3} but only {4} is usable for {5}.{6} Choose lots by hand or release stock."
+		).format(
+			row.idx,
+			frappe.bold(row.item_code),
+			flt(required, 6),
+			warehouse,
+			flt(usable, 6),
+			describe_use(doc, kind),
+			(" " + _("Not usable: {0}.").format("; ".join(unusable))) if unusable else "",
+		),
+		exc=LotShortageError,
+		title=_("Not Enough Usable Stock"),
+	)
+
+
+def why_not_usable(candidate: picking.LotCandidate, policy: picking.PickPolicy) -> str:
+	"""Each reason a lot may not be picked, in words: its status, its expiry, its place, its owner,
+	its shelf life."""
+	words = []
+	for reason in picking.unusable_reasons(candidate, policy):
+		if reason == picking.UnusableReason.STATUS:
+			words.append(_("status {0}").format(_(candidate.status)))
+		elif reason == picking.UnusableReason.EXPIRED:
+			words.append(_("expired on {0}").format(frappe.format(candidate.expiry_date, "Date")))
+		elif reason == picking.UnusableReason.EXTERNAL_WAREHOUSE:
+			words.append(_("external location"))
+		elif reason == picking.UnusableReason.OWNER:
+			words.append(
+				_("customer {0}'s consigned stock").format(candidate.owner) if candidate.owner else _("house stock")
+			)
+		else:
+			left = picking.remaining_shelf_life_percent(candidate, policy.on_date)
+			words.append(
+				_("{0}% shelf life left, below {1}%").format(flt(left, 1), flt(policy.min_remaining_shelf_life_percent, 1))
+			)
+	return ", ".join(words)
 
 
 def draws_reserved_stock(row) -> bool:
@@ -448,15 +611,49 @@ def draws_reserved_stock(row) -> bool:
 
 
 def assign_allocations(doc, row, allocations):
-	"""The chosen lots go into a Serial and Batch Bundle on the row, as ERPNext's own picking does."""
+	"""The chosen lots go into a Serial and Batch Bundle on the row, as ERPNext's own picking does;
+	an item with serials too gets the oldest serials of each chosen lot."""
 	lots = {}
 	for allocation in allocations:
 		lots[allocation.lot] = lots.get(allocation.lot, 0) + allocation.qty
-	attach_outward_bundle(doc, row, lots)
+	if not frappe.get_cached_value("Item", row.item_code, "has_serial_no"):
+		attach_outward_bundle(doc, row, lots)
+		return
+	serial_nos = serials_of_lots(row.item_code, source_warehouse(doc, row), lots)
+	if serial_nos is not None:
+		attach_outward_bundle(doc, row, lots, serial_nos)
 
 
-def attach_outward_bundle(doc, row, lots: dict):
-	"""A draft outward bundle drawing the given quantity of each lot, linked to the row."""
+def serials_of_lots(item_code: str, warehouse: str, lots: dict) -> list[str] | None:
+	"""Serials in stock for the given quantity of each lot, units held by quality left out; None
+	when a lot has too few (ERPNext then picks, and the posted check still applies)."""
+	available = free_serial_nos(item_code, warehouse, list(lots))
+	held = held_unit_serials([serial.name for serial in available])
+	chosen = []
+	for lot, qty in lots.items():
+		of_lot = [serial.name for serial in available if serial.batch_no == lot and serial.name not in held]
+		if len(of_lot) < cint(qty) or cint(qty) != flt(qty):
+			return None
+		chosen += of_lot[: cint(qty)]
+	return chosen
+
+
+def held_unit_serials(serial_nos: list[str]) -> set[str]:
+	if not serial_nos or not frappe.db.has_column("Serialized Unit", "quality_status"):
+		return set()
+	unit = frappe.qb.DocType("Serialized Unit")
+	return set(
+		(
+			frappe.qb.from_(unit)
+			.select(unit.serial_no)
+			.where(unit.serial_no.isin(serial_nos) & unit.quality_status.isnotnull() & (unit.quality_status != "") & (unit.quality_status != RELEASED_UNIT))
+		).run(pluck=True)
+	)
+
+
+def attach_outward_bundle(doc, row, lots: dict, serial_nos: list[str] | None = None):
+	"""A draft outward bundle drawing the given quantity of each lot (or the given serials of those
+	lots), linked to the row."""
 	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
 
 	bundle = SerialBatchCreation(
@@ -468,6 +665,7 @@ def attach_outward_bundle(doc, row, lots: dict):
 			"posting_time": doc.posting_time,
 			"qty": -sum(lots.values()),
 			"batches": frappe._dict(lots),
+			"serial_nos": serial_nos,
 			"type_of_transaction": "Outward",
 			"company": doc.company,
 			"do_not_submit": True,
@@ -481,17 +679,15 @@ def lock_and_recheck_lots(doc):
 	"""Two documents submitted at once for the last units of a lot: the lot's Batch row is locked,
 	and the stock is read again with a locking read, so the second one sees the first one's posting."""
 	kind = movement_kind(doc)
-	if kind not in ("build", "delivery", "disposal", "supplier_return", "split"):
+	if kind not in (*EARLY_CHECKED, vouchers.DISPOSAL, vouchers.SUPPLIER_RETURN, vouchers.SPLIT):
 		return
 	lines = outgoing_lot_lines(doc)
 	if not lines:
 		return
-	lots = sorted({line.lot for line in lines})
-	frappe.db.sql("select name from `tabBatch` where name in %(lots)s order by name for update", {"lots": lots})
 	needed = {}
 	for line in lines:
 		needed[(line.lot, line.warehouse)] = needed.get((line.lot, line.warehouse), 0) + line.qty
-	on_hand = locked_lot_balances(lots)
+	on_hand = balances_by_place(sorted({line.lot for line in lines}), lock=True)
 	for (lot, warehouse), qty in needed.items():
 		available = on_hand.get((lot, warehouse), 0)
 		if flt(qty, 6) > flt(available, 6):
@@ -505,38 +701,9 @@ def lock_and_recheck_lots(doc):
 			)
 
 
-def locked_lot_balances(lots: list[str]) -> dict:
-	rows = frappe.db.sql(
-		"""
-		select entry.batch_no, entry.warehouse, sum(entry.qty) as qty
-		from `tabSerial and Batch Entry` entry
-		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-		where entry.batch_no in %(lots)s and bundle.docstatus = 1 and bundle.is_cancelled = 0
-		group by entry.batch_no, entry.warehouse
-		lock in share mode
-		""",
-		{"lots": lots},
-		as_dict=True,
-	)
-	legacy = frappe.db.sql(
-		"""
-		select batch_no, warehouse, sum(actual_qty) as qty from `tabStock Ledger Entry`
-		where batch_no in %(lots)s and is_cancelled = 0 and ifnull(serial_and_batch_bundle, '') = ''
-		group by batch_no, warehouse
-		lock in share mode
-		""",
-		{"lots": lots},
-		as_dict=True,
-	)
-	balances = {}
-	for row in [*rows, *legacy]:
-		balances[(row.batch_no, row.warehouse)] = balances.get((row.batch_no, row.warehouse), 0) + flt(row.qty)
-	return balances
-
-
 def refresh_consumed_status(doc):
 	"""A lot with nothing left anywhere is Consumed; stock coming back releases it again."""
-	from lot_control.lot_control.doctype.lot.lot import set_lot_status_by_the_app
+	from lot_control.lot_events import set_lot_status_by_the_app
 	from lot_control.stock_queries import get_lot_on_hand
 
 	lots = frappe.db.sql_list(
@@ -556,3 +723,31 @@ def refresh_consumed_status(doc):
 			set_lot_status_by_the_app(lot, "Consumed", _("Nothing left in stock."), doc.doctype, doc.name)
 		elif status == "Consumed" and on_hand > 0:
 			set_lot_status_by_the_app(lot, "Released", _("Stock came back."), doc.doctype, doc.name)
+
+
+def refuse_lots_of_other_items(doc):
+	"""A line whose Batch No is another item's lot is refused for that reason, before ERPNext
+	would post it under another lot or refuse it for a missing valuation rate. One read for the
+	whole voucher; every table of lines with an item and a Batch No (items, packed items, ...)."""
+	rows = [
+		row
+		for table in doc.meta.get_table_fields()
+		for row in doc.get(table.fieldname) or []
+		if row.get("item_code") and row.get("batch_no")
+	]
+	if not rows:
+		return
+	item_of_lot = dict(
+		frappe.get_all("Batch", filters={"name": ("in", list({row.batch_no for row in rows}))}, fields=["name", "item"], as_list=True)
+	)
+	for row in rows:
+		owner_item = item_of_lot.get(row.batch_no)
+		if owner_item and owner_item != row.item_code:
+			frappe.throw(
+				_("Row {0}: lot {1} is a lot of item {2}, not of item {3}. Choose a lot of item {3}.").format(
+					row.idx, frappe.bold(row.batch_no), frappe.bold(owner_item), frappe.bold(row.item_code)
+				),
+				exc=LotOfAnotherItemError,
+				title=_("Lot of Another Item"),
+			)
+

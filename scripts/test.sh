@@ -54,6 +54,19 @@ frappe_cli build --app lot_control >/dev/null 2>&1 || echo "note: could not buil
 (cd "$BENCH/sites" && as_owner env LOT_CONTROL_BENCH="$BENCH" LOT_CONTROL_SITE="$SITE" \
 	"$PY" -m pytest -q -p no:cacheprovider --rootdir "$APP" "$APP/lot_control/tests/integration" "$@") || failed=1
 
+# What people see, in headless Chromium (Debian's, never a downloaded one): the desk is served by
+# bench serve on $LOT_CONTROL_BROWSER_PORT (default 8011), started by the tests if nothing listens.
+echo "== browser tests on $SITE"
+CHROMIUM=${LOT_CONTROL_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+	echo "Browser tests NOT run: no Chromium at $CHROMIUM (apt-get install -y chromium, or set LOT_CONTROL_CHROMIUM)."
+else
+	as_owner "$PY" -c "import playwright" 2>/dev/null || as_owner "$PY" -m pip install -q playwright \
+		|| { echo "could not install playwright into $BENCH"; failed=1; }
+	(cd "$BENCH/sites" && as_owner env LOT_CONTROL_BENCH="$BENCH" LOT_CONTROL_SITE="$SITE" LOT_CONTROL_CHROMIUM="$CHROMIUM" \
+		"$PY" -m pytest -q -p no:cacheprovider --rootdir "$APP" "$APP/lot_control/tests/browser") || failed=1
+fi
+
 echo "== install, migrate and uninstall on $SITE"
 (cd "$BENCH/sites" && as_owner env LOT_CONTROL_BENCH="$BENCH" LOT_CONTROL_SITE="$SITE" \
 	"$PY" -m pytest -q -p no:cacheprovider --rootdir "$APP" "$APP/lot_control/tests/lifecycle") || failed=1

@@ -378,6 +378,8 @@ class History:
 				"is_cancelled",
 				"consumed_node",
 				"produced_node",
+				"voucher_type",
+				"voucher_no",
 			],
 		)
 		self.bundles = Table(
@@ -932,6 +934,8 @@ class History:
 			is_cancelled,
 			consumed_unit or consumed_lot,
 			produced_unit or produced_lot,
+			"Stock Entry",
+			entry,
 		)
 		self.figures["genealogy records, cancelled" if is_cancelled else "genealogy records"] += 1
 

@@ -69,6 +69,17 @@ PURCHASE_RECEIPT_ITEM_LOT_FIELDS = [
 	},
 ]
 
+# A count can bring in a new lot (opening stock, or a batch found on the shelf): its details are
+# entered as on a receipt line. The supplier batch code and the document stay, for stock bought before.
+_COUNT_DESCRIPTIONS = {
+	"lot_number": "Optional. Leave empty and a new lot is numbered automatically; choose Batch No to count an existing lot.",
+	"lot_expiry_date": "Optional. A batch chosen in Batch No keeps its own expiry; otherwise the item's shelf life counts from the manufacturing or posting date.",
+}
+STOCK_RECONCILIATION_ITEM_LOT_FIELDS = [
+	{**field, "description": _COUNT_DESCRIPTIONS[field["fieldname"]]} if field["fieldname"] in _COUNT_DESCRIPTIONS else field
+	for field in PURCHASE_RECEIPT_ITEM_LOT_FIELDS
+]
+
 LOT_OVERRIDE_REASON_FIELD = {
 	"fieldname": "lot_override_reason",
 	"label": "Lot Override Reason",
@@ -82,7 +93,9 @@ ITEM_LOT_FIELDS = [
 		"fieldname": "lot_control_section",
 		"label": "Lot Control",
 		"fieldtype": "Section Break",
-		"insert_after": "retain_sample",
+		# After the whole Serial Nos and Batches section, so its serial fields stay in their own
+		# section for serial-only items instead of falling under this batch-only one.
+		"insert_after": "serial_no_series",
 		"collapsible": 1,
 		"depends_on": "eval:doc.has_batch_no",
 	},
@@ -161,6 +174,22 @@ CUSTOMER_LOT_FIELDS = [
 	},
 ]
 
+
+def line_lots_fields(insert_after: str, label: str) -> list[dict]:
+	"""A section under a voucher's lines where its form shows the lots each line got, read from the
+	bundles (lot_control.desk.voucher_line_lots): nothing is stored."""
+	return [
+		{
+			"fieldname": "lot_lines_section",
+			"label": label,
+			"fieldtype": "Section Break",
+			"insert_after": insert_after,
+			"depends_on": "eval:doc.docstatus > 0",
+		},
+		{"fieldname": "lot_lines_html", "label": label, "fieldtype": "HTML", "insert_after": "lot_lines_section"},
+	]
+
+
 PURCHASE_RECEIPT_LOT_FIELDS = [
 	{
 		"fieldname": "consignment_customer",
@@ -170,6 +199,7 @@ PURCHASE_RECEIPT_LOT_FIELDS = [
 		"insert_after": "supplier_name",
 		"description": "The received stock belongs to this customer (consigned material), not to the company.",
 	},
+	*line_lots_fields("items", "Lots Received"),
 ]
 
 WORK_ORDER_LOT_FIELDS = [
@@ -254,9 +284,11 @@ STOCK_ENTRY_UNIT_FIELDS = [
 		"fieldname": "unit_lot_assignment_section",
 		"label": "Lots per Unit",
 		"fieldtype": "Section Break",
-		"insert_after": "items",
+		# After the items section's own button; shown by the form only when the entry builds tracked units.
+		"insert_after": "get_stock_and_rate",
 		"collapsible": 1,
 		"depends_on": "eval:doc.purpose == 'Manufacture'",
+		"hidden": 1,
 	},
 	{
 		"fieldname": "unit_lot_assignments",
@@ -266,10 +298,13 @@ STOCK_ENTRY_UNIT_FIELDS = [
 		"insert_after": "unit_lot_assignment_section",
 		"description": "Optional: which lot went into which registered unit, and how much. Lots not listed here are shared evenly among the units built.",
 	},
+	*line_lots_fields("unit_lot_assignments", "Lots Moved"),
 ]
 
 CUSTOM_FIELDS = {
 	"Purchase Receipt Item": PURCHASE_RECEIPT_ITEM_LOT_FIELDS,
+	# Opening stock and counts: the same lot details as a receipt line.
+	"Stock Reconciliation Item": STOCK_RECONCILIATION_ITEM_LOT_FIELDS,
 	"Purchase Receipt": PURCHASE_RECEIPT_LOT_FIELDS,
 	"Item": ITEM_LOT_FIELDS + ITEM_UNIT_FIELDS,
 	"Item Group": ITEM_GROUP_LOT_FIELDS,

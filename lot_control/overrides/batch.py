@@ -3,7 +3,7 @@
 import frappe
 from frappe.utils import nowdate
 
-from lot_control.lot_control.doctype.lot_control_settings.lot_control_settings import (
+from lot_control.lot_naming import (
 	next_lot_code,
 	uses_erpnext_batch_naming,
 )

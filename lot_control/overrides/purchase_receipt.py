@@ -5,6 +5,8 @@ from frappe import _
 
 
 def get_dashboard_data(data):
-	data.setdefault("non_standard_fieldnames", {})
+	"""A lot names its receipt in `purchase_receipt` (ERPNext's dashboard links by
+	`purchase_receipt_no`, which a Lot does not have)."""
+	data.setdefault("non_standard_fieldnames", {})["Lot"] = "purchase_receipt"
 	data["transactions"].append({"label": _("Lot Control"), "items": ["Lot"]})
 	return data

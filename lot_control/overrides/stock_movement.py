@@ -1,7 +1,10 @@
-"""Events of every stock document that moves lots: Purchase Receipt, Purchase Invoice, Stock Entry,
-Delivery Note, Sales Invoice. Receipts get their lots (lot_control.receiving); movements out of
-stock are picked, checked, locked and recorded (lot_control.usage). Each step is a no-op where it
-does not apply."""
+"""Events of every voucher type in lot_control.constants.vouchers.STOCK_VOUCHERS (hooks.py maps
+them). Receipts get their lots (lot_control.receiving); movements out of stock are picked, checked
+early, locked and recorded (lot_control.usage); builds write their genealogy (lot_control.builds).
+Each step is a no-op for voucher types it does not concern.
+
+The final check of every outward use, against the bundles ERPNext actually posted, is not here: it
+runs for any voucher in lot_control.movements."""
 
 from lot_control import builds, receiving, units, usage
 
@@ -12,12 +15,13 @@ def before_validate(doc, method=None):
 	documents for the same lot then queue instead of deadlocking."""
 	if doc.docstatus == 2:
 		return
+	usage.refuse_lots_of_other_items(doc)
 	receiving.validate_receipt_lots(doc)
 	usage.pick_unchosen_lots(doc)
 	if doc.docstatus == 1:
 		usage.lock_and_recheck_lots(doc)
 	usage.check_lot_usage(doc)
-	builds.check_work_order_holdings(doc)
+	usage.check_work_order_holdings(doc)
 	usage.carry_expired_lots_in_bundles(doc)
 
 
@@ -31,7 +35,6 @@ def before_submit(doc, method=None):
 
 def on_submit(doc, method=None):
 	receiving.record_received_lots(doc)
-	usage.check_lot_usage(doc, usage.outgoing_lot_lines_posted(doc))
 	usage.record_overrides_and_disposals(doc)
 	builds.record_build(doc)
 	units.refresh_units_of(doc)

@@ -2,6 +2,15 @@
 // For license information, please see license.txt
 
 frappe.ui.form.on("Work Order", {
+	setup(frm) {
+		// Lots, units and genealogy records come from the build itself, never from Connections' "+".
+		const never = () => false;
+		frm.can_make_methods = Object.assign(frm.can_make_methods || {}, {
+			Lot: never,
+			"Serialized Unit": never,
+			"Lot Consumption": never,
+		});
+	},
 	refresh(frm) {
 		if (frm.is_new() || frm.doc.docstatus === 0) return;
 		if (frm.doc.docstatus === 1) {
@@ -39,7 +48,7 @@ function add_unit_buttons(frm) {
 		frm.add_custom_button(__("Register Units"), () => register_units_dialog(frm), __("Units"));
 		frm.add_custom_button(
 			__("Print Unit Labels"),
-			() => frappe.set_route("print", "Work Order", frm.doc.name, { format: "Unit Labels (A4)" }),
+			() => lot_control.print_labels("Work Order", frm.doc.name, "Unit Labels (A4)"),
 			__("Units")
 		);
 	} else {

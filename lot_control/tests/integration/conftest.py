@@ -5,6 +5,7 @@ company, warehouses, items and suppliers (see factories.py) and is rolled back a
 """
 
 import os
+import time
 
 import frappe
 import pytest
@@ -77,8 +78,10 @@ def ensure_site_is_set_up():
 @pytest.fixture
 def shop():
 	"""A company with the default Stores, Work In Progress and Finished Goods warehouses, and a supplier."""
-	company = make_company()
+	return shop_of(make_company_retrying())
 
+
+def shop_of(company):
 	def warehouse(name):
 		return frappe.db.get_value("Warehouse", {"company": company.name, "warehouse_name": name}) or make_warehouse(company, name)
 
@@ -89,3 +92,16 @@ def shop():
 		fg=warehouse("Finished Goods"),
 		supplier=make_supplier(),
 	)
+
+
+def make_company_retrying(attempts: int = 12, **overrides):
+	"""A new company rewrites the Company tree (nested set), which another test running at the same
+	time on the same site holds until it rolls back: on a deadlock, wait and try again."""
+	for attempt in range(attempts):
+		try:
+			return make_company(**overrides)
+		except frappe.QueryDeadlockError:
+			frappe.db.rollback()
+			if attempt == attempts - 1:
+				raise
+			time.sleep(2 + 3 * attempt)

@@ -2,6 +2,7 @@
 
 import random
 import string
+import time
 
 import frappe
 from faker import Faker
@@ -16,20 +17,25 @@ def unique_suffix(length: int = 6) -> str:
 
 def make_company(**overrides):
 	abbr = "T" + unique_suffix(5)
-	company = frappe.get_doc(
-		{
-			"doctype": "Company",
-			"company_name": f"{fake.company()} {abbr}",
-			"abbr": abbr,
-			"default_currency": "USD",
-			"country": "United States",
-			"create_chart_of_accounts_based_on": "Standard Template",
-			"chart_of_accounts": "Standard",
-			**overrides,
-		}
-	)
-	company.insert(ignore_permissions=True)
-	return company
+	values = {
+		"doctype": "Company",
+		"company_name": f"{fake.company()} {abbr}",
+		"abbr": abbr,
+		"default_currency": "USD",
+		"country": "United States",
+		"create_chart_of_accounts_based_on": "Standard Template",
+		"chart_of_accounts": "Standard",
+		**overrides,
+	}
+	for _attempt in range(12):
+		try:
+			return frappe.get_doc(dict(values)).insert(ignore_permissions=True)
+		except frappe.QueryDeadlockError:
+			# Tests running beside each other on one site lock the company tree at once; a deadlock
+			# undoes the whole transaction, so this is safe only as the first write of a test.
+			frappe.db.rollback()
+			time.sleep(random.uniform(0.5, 4))
+	return frappe.get_doc(dict(values)).insert(ignore_permissions=True)
 
 
 def make_warehouse(company, name: str | None = None, **overrides):

@@ -160,15 +160,16 @@ def test_the_trace_report_shows_the_tree_both_ways(shop, recall_world):
 	world = recall_world
 	_columns, rows = execute({"direction": "Forward", "supplier": shop.supplier, "supplier_batch_code": DATE_CODE})[:2]
 	keys = {row["row_key"]: row for row in rows}
-	assert keys[world.cut]["parent_row"] == world.reel
+	cut = next(row for row in rows if row.get("node_name") == world.cut)
+	assert keys[cut["parent_row"]]["node_name"] == world.reel
 	assert {row["node"] for row in rows if row.get("parent_row") == "deliveries"} == {note.name for note in world.notes}
 	assert {row["place"] for row in rows if row.get("parent_row") == "deliveries"} == set(world.customers)
 	_columns, rows = execute({"direction": "Backward", "unit": world.products[0]})[:2]
 	reel_row = next(row for row in rows if row["node"] == world.reel)
 	assert shop.supplier in reel_row["place"] and DATE_CODE in reel_row["place"]
-	assert "COC-7781" in reel_row["status"]
+	assert "COC-7781" in reel_row["note"]
 	_columns, rows = execute({"direction": "Backward", "work_order": world.product_order.name})[:2]
-	assert {row["node"] for row in rows} >= set(world.products) | {world.reel}
+	assert {row.get("node_name") for row in rows} >= set(world.products) | {world.reel}
 
 
 def test_the_api_shows_a_user_only_what_their_roles_allow(shop, recall_world):

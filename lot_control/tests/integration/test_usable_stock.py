@@ -472,14 +472,18 @@ def test_a_delivery_with_no_lot_chosen_is_picked_for_the_customer(world):
 	assert get_lot_on_hand(other) == 4
 
 
-def test_not_enough_usable_stock_is_refused_with_the_reasons(world):
+def test_not_enough_usable_stock_is_refused_naming_each_unusable_lot_and_why(world):
 	receive_lot(world, qty=2)
 	held = receive_lot(world, qty=10)
+	stale = receive_lot(world, qty=4)
 	frappe.get_doc("Lot", held).change_status("Quarantine", "incoming inspection")
+	expire_lot(stale)
 	with pytest.raises(LotShortageError) as refusal:
 		build(world, qty=5)
 	message = str(refusal.value)
-	assert world.part in message and "2" in message and "status: 10" in message
+	assert world.part in message and "only 2" in message
+	assert re.search(rf"{held}\W+\(10(\.0)?: status Quarantine\)", message), message
+	assert re.search(rf"{stale}\W+\(4(\.0)?: expired on ", message), message
 
 
 # Strict expiry on every movement that builds or ships, by batch field and by bundle

@@ -16,18 +16,43 @@ from lot_control.tests.integration.factories import (
 )
 from lot_control.tests.lifecycle.conftest import connect
 
+# A site made for the first-install test, on the same bench, dropped again afterwards.
+FRESH_SITE = os.environ.get("LOT_CONTROL_FRESH_SITE", "lc-first-install.localhost")
+DB_ROOT_USER = os.environ.get("LOT_CONTROL_DB_ROOT_USER", "root")
+DB_ROOT_PASSWORD = os.environ.get("LOT_CONTROL_DB_ROOT_PASSWORD", "")
 
-def frappe_cli(*args):
-	"""Run a bench site command the way `bench --site S ...` does, with this connection's
+
+def frappe_cli(*args, site=SITE, check=True, stdin=None):
+	"""Run a bench command the way `bench --site S ...` does, with this connection's
 	transaction closed so it holds no table locks the command would wait for."""
 	frappe.db.commit()
+	site_args = ["--site", site] if site else []
 	result = subprocess.run(
-		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", SITE, *args],
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", *site_args, *args],
 		cwd=os.path.join(BENCH, "sites"),
 		capture_output=True,
 		text=True,
+		input=stdin,
 	)
-	assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+	if check:
+		assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+	return result
+
+
+def drop_fresh_site():
+	if os.path.exists(os.path.join(BENCH, "sites", FRESH_SITE)):
+		frappe_cli(
+			"drop-site",
+			FRESH_SITE,
+			"--db-root-username",
+			DB_ROOT_USER,
+			"--db-root-password",
+			DB_ROOT_PASSWORD,
+			"--no-backup",
+			"--force",
+			site=None,
+			stdin="\n",
+		)
 
 
 def reconnect():
@@ -38,7 +63,9 @@ def reconnect():
 
 def lot_fields_on_receipt_items():
 	return frappe.get_all(
-		"Custom Field", filters={"dt": "Purchase Receipt Item", "fieldname": ("like", "lot%")}, pluck="fieldname"
+		"Custom Field",
+		filters={"dt": "Purchase Receipt Item", "fieldname": ("like", "lot%")},
+		pluck="fieldname",
 	)
 
 
@@ -78,3 +105,45 @@ def test_install_migrate_and_uninstall_on_a_site_with_stock():
 	again = make_purchase_receipt(world.company, world.supplier, [receipt_line(item, 1, 2, world.warehouse)])
 	assert frappe.db.get_value("Lot", again.items[0].batch_no, "purchase_receipt") == again.name
 	frappe.db.commit()
+
+
+def test_the_first_install_on_a_brand_new_site_just_works():
+	"""A site that has never had the app (ERPNext only, setup wizard not run): the first
+	install-app succeeds, the settings hold their defaults, and migrate runs clean after it."""
+	drop_fresh_site()
+	frappe_cli(
+		"new-site",
+		FRESH_SITE,
+		"--db-root-username",
+		DB_ROOT_USER,
+		"--db-root-password",
+		DB_ROOT_PASSWORD,
+		"--admin-password",
+		"admin",
+		"--install-app",
+		"erpnext",
+		site=None,
+		stdin="\n",
+	)
+	try:
+		assert "lot_control" not in frappe_cli("list-apps", site=FRESH_SITE).stdout
+
+		first = frappe_cli("install-app", "lot_control", site=FRESH_SITE, check=False)
+		assert first.returncode == 0, (
+			"the first install failed: " + first.stdout[-3000:] + first.stderr[-3000:]
+		)
+		assert "lot_control" in frappe_cli("list-apps", site=FRESH_SITE).stdout
+		pattern = frappe_cli(
+			"execute",
+			"frappe.db.get_single_value",
+			"--args",
+			"['Lot Control Settings', 'default_lot_pattern']",
+			site=FRESH_SITE,
+		).stdout
+		assert "{####}" in pattern
+		frappe_cli("migrate", "--skip-search-index", site=FRESH_SITE)
+		# Install and migrate in the other order are safe too: a second migrate, then the settings
+		# once more, change nothing and fail nothing.
+		frappe_cli("execute", "lot_control.install.after_migrate", site=FRESH_SITE)
+	finally:
+		drop_fresh_site()

@@ -128,3 +128,34 @@ def test_other_work_orders_holdings_are_not_usable():
 	assert usable_by_work_order(10, held, "LOT-A", None) == Decimal(1)
 	assert usable_by_work_order(5, held, "LOT-A", "WO-9") == Decimal(0)
 	assert usable_by_work_order(5, held, "LOT-B", "WO-9") == Decimal(5)
+
+
+# What a transformation produces --------------------------------------------------------------
+
+
+class Row(dict):
+	"""A voucher row as Frappe gives it: fields read with .get."""
+
+
+class Voucher(Row):
+	@property
+	def doctype(self):
+		return self["doctype"]
+
+
+def test_produced_rows_of_every_transformation():
+	from lot_control.build_rules import is_produced_row
+
+	manufacture = Voucher(doctype="Stock Entry", purpose="Manufacture")
+	assert is_produced_row(manufacture, Row(t_warehouse="FG", is_finished_item=1))
+	assert not is_produced_row(manufacture, Row(t_warehouse="FG", is_scrap_item=1))
+	assert not is_produced_row(manufacture, Row(s_warehouse="Stores"))
+	# ERPNext marks a disassembly's components as finished items; what counts is where stock goes.
+	disassemble = Voucher(doctype="Stock Entry", purpose="Disassemble")
+	assert is_produced_row(disassemble, Row(t_warehouse="Stores", is_finished_item=1))
+	assert not is_produced_row(disassemble, Row(s_warehouse="FG"))
+	receipt = Voucher(doctype="Subcontracting Receipt")
+	assert is_produced_row(receipt, Row(warehouse="FG", qty=10))
+	assert not is_produced_row(receipt, Row(warehouse="FG", qty=2, is_scrap_item=1))
+	assert not is_produced_row(receipt, Row(warehouse="FG", qty=0))
+	assert not is_produced_row(Voucher(doctype="Stock Entry", purpose="Material Transfer"), Row(s_warehouse="A", t_warehouse="B"))

@@ -509,3 +509,29 @@ def test_scrap_worth_more_than_the_build_is_refused():
 def test_negative_unlotted_cost_or_scrap_is_refused(field):
 	with pytest.raises(ValueError, match="must not be negative"):
 		roll_up_build_cost([consumed(1, 1)], produced_qty=1, **{field: -1})
+
+
+# The formula said once ------------------------------------------------------------------------
+
+
+def test_the_build_cost_formula_is_materials_plus_other_materials_plus_additional_less_scrap():
+	from lot_control.costing import total_build_cost
+
+	assert total_build_cost(80, 0, 35, 0) == Decimal("115.00")
+	assert total_build_cost(Decimal("10.005"), 1.115, 0.004, 2.5) == Decimal("8.63")
+
+
+def test_the_roll_up_and_the_formula_agree_to_the_cent():
+	from lot_control.costing import total_build_cost, unit_cost_of
+
+	rows = [ConsumedLot("A", "PART", 3, Decimal("1.115")), ConsumedLot("B", "PART-2", 2, Decimal("0.335"))]
+	cost = roll_up_build_cost(rows, 7, additional_cost=1.005, unlotted_materials_cost=0.125, scrap_value=0.015)
+	assert cost.total_cost == total_build_cost(cost.materials_cost, 0.125, 1.005, 0.015)
+	assert cost.unit_cost == unit_cost_of(cost.total_cost, 7)
+
+
+def test_nothing_produced_has_no_unit_cost():
+	from lot_control.costing import unit_cost_of
+
+	assert unit_cost_of(Decimal("12.50"), 0) == 0
+	assert unit_cost_of(Decimal("10.00"), 3) == Decimal("3.333333333")

@@ -44,9 +44,9 @@ def test_the_default_pattern_is_short_and_counts_per_month():
 def test_date_parts_item_code_and_sequence_width():
 	next_sequence, _ = sequences()
 	code = render_lot_code(
-		"{item_code}/{YYYY}{MM}{DD}-{###}", on_date=date(2027, 1, 5), next_sequence=next_sequence, item_code="RES 10k"
+		"{item_code}.{YYYY}{MM}{DD}-{###}", on_date=date(2027, 1, 5), next_sequence=next_sequence, item_code="RES 10k"
 	)
-	assert code == "RES-10k/20270105-001"
+	assert code == "RES-10k.20270105-001"
 
 
 def test_the_suppliers_code_can_be_the_lot_code_and_is_made_safe():

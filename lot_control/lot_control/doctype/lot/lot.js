@@ -5,9 +5,19 @@
 {% include "lot_control/public/js/trace_buttons.js" %}
 
 frappe.ui.form.on("Lot", {
+	setup(frm) {
+		// Everything under Connections is made by stock documents, never from the lot: no "+" there.
+		const never = () => false;
+		frm.can_make_methods = {};
+		for (const group of (frm.meta.__dashboard && frm.meta.__dashboard.transactions) || []) {
+			for (const doctype of group.items) frm.can_make_methods[doctype] = never;
+		}
+	},
 	refresh(frm) {
 		render_locations(frm);
+		label_by_source(frm);
 		if (frm.is_new()) return;
+		frm.add_custom_button(__("Print Lot Label"), () => lot_control.print_labels("Lot", frm.doc.name, "Lot Label"));
 		lot_control.render_build_cost(frm, "build_cost_html", { lot: frm.doc.name });
 		if (!["Archived", "Consumed", "Rejected"].includes(frm.doc.status)) {
 			frm.add_custom_button(__("Split Lot"), () => split_lot_dialog(frm));
@@ -42,6 +52,21 @@ frappe.ui.form.on("Lot", {
 		lot_control.add_trace_buttons(frm, { lot: frm.doc.name });
 	},
 });
+
+// A lot built by a Work Order (or cut from another lot) paid no price and was not received: its
+// cost and date are labelled for where it came from.
+function label_by_source(frm) {
+	const built = !frm.doc.purchase_receipt && !!(frm.doc.work_order || frm.doc.stock_entry) && !frm.doc.parent_lot;
+	const split = !!frm.doc.parent_lot;
+	const labels = built
+		? [__("Unit Cost (built)"), __("Build cost per stock unit: the lots consumed at their own cost, other materials and additional costs, less scrap."), __("Built On")]
+		: split
+		? [__("Unit Cost"), __("Kept from the lot it was split from."), __("Split On")]
+		: [__("Unit Cost"), __("Valuation rate per stock unit actually paid, in company currency."), __("Received Date")];
+	frm.set_df_property("unit_cost", "label", labels[0]);
+	frm.set_df_property("unit_cost", "description", labels[1]);
+	frm.set_df_property("received_date", "label", labels[2]);
+}
 
 function split_lot_dialog(frm) {
 	const locations = (frm.doc.__onload && frm.doc.__onload.locations) || [];

@@ -8,12 +8,17 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, getdate, now_datetime, nowdate
 
-from lot_control import lot_status
+from lot_control import arguments, lot_status
+from lot_control.arguments import refuse_bad_arguments
 from lot_control.exceptions import (
 	LotDatesError,
 	LotHasStockError,
 	LotHasStockHistoryError,
 	LotStatusChangeError,
+)
+from lot_control.lot_events import (  # their old home: callers still import them here
+	record_lot_event,
+	set_lot_status_by_the_app,
 )
 from lot_control.stock_queries import count_stock_transactions, get_lot_locations
 
@@ -146,9 +151,11 @@ class Lot(Document):
 			self.change_status("Released", reason)
 
 	@frappe.whitelist()
-	def change_status(self, status: str, reason: str | None = None):
+	@refuse_bad_arguments
+	def change_status(self, status: str | None = None, reason: str | None = None):
 		"""A user's status change, with their permission and role checked."""
 		self.check_permission("write")
+		status = arguments.as_name(status, "status", required=True)
 		self.apply_status_change(status, reason)
 
 	def apply_status_change(
@@ -238,25 +245,12 @@ class Lot(Document):
 			)
 
 
-def record_lot_event(lot_name: str, event: str, reason: str, reference_doctype: str, reference_name: str, qty=None):
-	"""Disposals, returns and overrides are kept on the lot beside its status changes."""
-	lot = frappe.get_doc("Lot", lot_name)
-	lot.add_history(event, lot.status, lot.status, reason, reference_doctype, reference_name, qty)
-	lot.flags.ignore_permissions = True
-	lot.flags.status_change_checked = True
-	lot.save()
-
-
-def set_lot_status_by_the_app(lot_name: str, status: str, reason: str, reference_doctype=None, reference_name=None):
-	lot = frappe.get_doc("Lot", lot_name)
-	if lot.status != status:
-		lot.apply_status_change(status, reason, reference_doctype, reference_name, by_the_app=True)
-
-
 @frappe.whitelist()
-def bulk_change_status(lots, status: str, reason: str | None = None) -> int:
+@refuse_bad_arguments
+def bulk_change_status(lots=None, status: str | None = None, reason: str | None = None) -> int:
 	"""Change many lots at once from the list, each by the same rules as one by one; all or none."""
-	lots = frappe.parse_json(lots) if isinstance(lots, str) else lots
+	lots = arguments.as_names(lots, "lots", required=True)
+	status = arguments.as_name(status, "status", required=True)
 	with all_or_none():
 		for name in lots:
 			frappe.get_doc("Lot", name).change_status(status, reason)
@@ -264,10 +258,12 @@ def bulk_change_status(lots, status: str, reason: str | None = None) -> int:
 
 
 @frappe.whitelist()
-def bulk_change_expiry(lots, expiry_date: str, reason: str | None = None) -> int:
-	"""Move the expiry date of many lots; the date lives on each lot's Batch and the change is recorded."""
-	lots = frappe.parse_json(lots) if isinstance(lots, str) else lots
-	expiry_date = getdate(expiry_date)
+@refuse_bad_arguments
+def bulk_change_expiry(lots=None, expiry_date: str | None = None, reason: str | None = None) -> int:
+	"""Move the expiry date of many lots; the date lives on each lot's Batch and the change is recorded.
+	The date is required and real: an empty one would read as today, 0000-00-00 as no expiry."""
+	lots = arguments.as_names(lots, "lots", required=True)
+	expiry_date = arguments.as_date(expiry_date, "expiry_date", required=True)
 	with all_or_none():
 		for name in lots:
 			change_expiry(name, expiry_date, reason)

@@ -2,9 +2,14 @@
 // For license information, please see license.txt
 
 frappe.listview_settings["Lot"] = {
-	add_fields: ["status", "expiry_date", "item", "supplier"],
+	add_fields: ["status", "expiry_date", "item", "supplier", "supplier_batch_code"],
 	filters: [["status", "!=", "Archived"]],
 	onload(listview) {
+		// Stock is the ledger's, never stored on the lot: read for the visible page after each refresh.
+		lot_control.list.add_columns(listview, [
+			{ fieldname: "lot_on_hand", label: __("On Hand"), fieldtype: "Float" },
+			{ fieldname: "lot_warehouses", label: __("Warehouse"), fieldtype: "Data" },
+		]);
 		listview.page.add_actions_menu_item(__("Change Status"), () => bulk_change_status(listview), false);
 		listview.page.add_actions_menu_item(__("Change Expiry Date"), () => bulk_change_expiry(listview), false);
 		// Offer grouping by item, status and supplier in the sidebar until the user picks their own.
@@ -26,7 +31,16 @@ frappe.listview_settings["Lot"] = {
 		};
 		return [__(doc.status), colours[doc.status] || "blue", `status,=,${doc.status}`];
 	},
+	refresh(listview) {
+		show_stock(listview);
+	},
 	formatters: {
+		lot_on_hand(value, df, doc) {
+			return `<span class="lot-control-on-hand" data-lot="${frappe.utils.escape_html(doc.name)}"></span>`;
+		},
+		lot_warehouses(value, df, doc) {
+			return `<span class="lot-control-warehouses ellipsis" data-lot="${frappe.utils.escape_html(doc.name)}"></span>`;
+		},
 		expiry_date(value) {
 			if (!value) return "";
 			const expired = value < frappe.datetime.get_today();
@@ -35,6 +49,20 @@ frappe.listview_settings["Lot"] = {
 		},
 	},
 };
+
+function show_stock(listview) {
+	const lots = (listview.data || []).map((doc) => doc.name);
+	if (!lots.length) return;
+	frappe.xcall("lot_control.desk.lot_list_stock", { lots }).then((stock) => {
+		const find = (selector, lot) => listview.$result.find(`${selector}[data-lot="${CSS.escape(lot)}"]`);
+		for (const lot of lots) {
+			const entry = stock[lot] || { qty: 0, warehouses: [] };
+			find(".lot-control-on-hand", lot).text(format_number(entry.qty)).parent().addClass("text-right");
+			const warehouses = entry.warehouses.join(", ");
+			find(".lot-control-warehouses", lot).text(warehouses).attr("title", warehouses);
+		}
+	});
+}
 
 function selected_lots(listview) {
 	return listview.get_checked_items().map((row) => row.name);

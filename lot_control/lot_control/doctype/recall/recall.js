@@ -3,14 +3,16 @@
 
 frappe.ui.form.on("Recall", {
 	refresh(frm) {
+		// The trace was taken for these suspects: fixed once saved (the server refuses changes too).
+		frm.set_df_property("suspect_lots", "read_only", frm.is_new() ? 0 : 1);
 		if (frm.is_new()) return;
 		if (frm.doc.status !== "Closed") {
 			frm.add_custom_button(__("Hold Affected Stock"), () =>
 				frappe.confirm(
-					__("Set every affected lot still in stock to {0}, with this recall as the reason?", [__(frm.doc.hold_as || "On Hold")]),
+					__("Set every affected lot and unit still in stock to {0}, with this recall as the reason?", [__(frm.doc.hold_as || "On Hold")]),
 					() =>
 						frm.call("hold_affected_stock", { status: frm.doc.hold_as }).then((r) => {
-							frappe.show_alert({ message: __("{0} lots held", [(r.message || []).length]), indicator: "orange" });
+							frappe.show_alert({ message: __("{0} lots and units held", [(r.message || []).length]), indicator: "orange" });
 							frm.reload_doc();
 						})
 				)

@@ -4,12 +4,17 @@
 {% include "lot_control/public/js/trace_buttons.js" %}
 
 frappe.ui.form.on("Serialized Unit", {
+	setup(frm) {
+		// Its stock movements and genealogy are made by stock documents, never from Connections' "+".
+		const never = () => false;
+		frm.can_make_methods = Object.assign(frm.can_make_methods || {}, { "Lot Consumption": never, "Serial and Batch Bundle": never });
+	},
 	refresh(frm) {
 		render_lots_inside(frm);
 		if (frm.is_new()) return;
 		frm.add_custom_button(
 			__("Print Label"),
-			() => frappe.set_route("print", "Serialized Unit", frm.doc.name, { format: "Serialized Unit Label" })
+			() => lot_control.print_labels("Serialized Unit", frm.doc.name, "Serialized Unit Label")
 		);
 		frm.add_custom_button(__("Serial No"), () => frappe.set_route("Form", "Serial No", frm.doc.serial_no), __("View"));
 		frm.add_custom_button(
@@ -25,6 +30,7 @@ frappe.ui.form.on("Serialized Unit", {
 			__("View")
 		);
 		lot_control.add_trace_buttons(frm, { unit: frm.doc.name });
+		add_quality_status_button(frm);
 		if (frm.doc.work_order) {
 			frm.add_custom_button(__("Work Order"), () => frappe.set_route("Form", "Work Order", frm.doc.work_order), __("View"));
 		}
@@ -33,6 +39,45 @@ frappe.ui.form.on("Serialized Unit", {
 		}
 	},
 });
+
+function add_quality_status_button(frm) {
+	// Any user who may edit the unit can hold it; the server lets only a Lot Quality Manager release it.
+	if (!frm.perm[0] || !frm.perm[0].write) return;
+	const held = frm.doc.quality_status && frm.doc.quality_status !== "Released";
+	const is_quality_manager = frm.doc.__onload && frm.doc.__onload.is_quality_manager;
+	if (held && !is_quality_manager) return;
+	const label = held ? __("Release") : __("Change Quality Status");
+	frm.add_custom_button(label, () => {
+		const dialog = new frappe.ui.Dialog({
+			title: __("Quality Status of {0}", [frm.doc.name]),
+			fields: [
+				{
+					fieldname: "status",
+					fieldtype: "Select",
+					label: __("New Quality Status"),
+					options: frappe.meta.get_docfield("Serialized Unit", "quality_status").options,
+					default: held ? "Released" : "On Hold",
+					reqd: 1,
+				},
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: held ? 1 : 0 },
+			],
+			primary_action_label: __("Change"),
+			primary_action(values) {
+				frappe
+					.call("lot_control.units.change_unit_quality_status", {
+						unit: frm.doc.name,
+						status: values.status,
+						reason: values.reason,
+					})
+					.then(() => {
+						dialog.hide();
+						frm.reload_doc();
+					});
+			},
+		});
+		dialog.show();
+	});
+}
 
 function render_lots_inside(frm) {
 	const wrapper = frm.get_field("inside_html").$wrapper;

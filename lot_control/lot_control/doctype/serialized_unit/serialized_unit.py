@@ -14,6 +14,7 @@ APP_FIELDS = (
 	"code",
 	"serial_no",
 	"status",
+	"quality_status",
 	"work_order",
 	"stock_entry",
 	"built_on",
@@ -158,6 +159,7 @@ class SerializedUnit(Document):
 		from lot_control.units import lots_in_unit
 
 		self.set_onload("lots_inside", lots_in_unit(self.name))
+		self.set_onload("is_quality_manager", "Lot Quality Manager" in frappe.get_roles())
 
 
 def unused_code() -> str:

@@ -9,11 +9,21 @@ from frappe import _
 from frappe.utils import add_days, cint, flt, getdate, nowdate
 
 from lot_control import picking, usage
-from lot_control.stock_queries import company_lot_balances
+from lot_control.arguments import check_filter_permissions, clean_report_filters, refuse_bad_arguments
+from lot_control.money import round_money
+from lot_control.stock_queries import company_lot_balances, lot_facts
+
+FILTER_NAMES = {"company": "Company", "item_code": "Item", "warehouse": "Warehouse", "owner": None}
 
 
+@refuse_bad_arguments
 def execute(filters=None):
-	filters = frappe._dict(filters or {})
+	filters = frappe._dict(
+		clean_report_filters(
+			filters, names=FILTER_NAMES, dates=("as_on_date",), days=("days",), flags=("include_expired",)
+		)
+	)
+	check_filter_permissions(filters, FILTER_NAMES)
 	return get_columns(), get_data(filters)
 
 
@@ -52,16 +62,19 @@ def get_data(filters) -> list[dict]:
 	)
 	horizon = getdate(add_days(today, window_days))
 	balances = company_lot_balances(filters.company, filters.get("item_code"), filters.get("warehouse"))
-	facts = usage.lot_facts(row.batch_no for row in balances)
-	costs = dict(
+	facts = lot_facts(row.lot for row in balances)
+	owner_filter = filters.get("owner")
+	shelf_lives = dict(
 		frappe.get_all(
-			"Lot", filters={"name": ("in", list(facts) or [""])}, fields=["name", "unit_cost"], as_list=True
+			"Item",
+			filters={"name": ("in", list({row.item_code for row in balances}) or [""])},
+			fields=["name", "shelf_life_in_days"],
+			as_list=True,
 		)
 	)
-	owner_filter = filters.get("owner")
 	rows = []
 	for balance in balances:
-		lot = facts.get(balance.batch_no)
+		lot = facts.get(balance.lot)
 		if not lot or not lot.expiry_date or getdate(lot.expiry_date) > horizon:
 			continue
 		owner = lot.owner or "House"
@@ -71,21 +84,32 @@ def get_data(filters) -> list[dict]:
 		if days_left < 0 and not cint(filters.get("include_expired", 1)):
 			continue
 		candidate = usage.candidate_for(lot, balance.warehouse, flt(balance.qty), set(), True)
-		unit_cost = flt(costs.get(balance.batch_no))
+		unit_cost = balance.unit_cost
 		rows.append(
 			{
-				"lot": balance.batch_no,
+				"lot": balance.lot,
 				"item_code": balance.item_code,
 				"warehouse": balance.warehouse,
 				"stock_owner": owner,
 				"status": lot.status,
 				"expiry_date": lot.expiry_date,
 				"days_left": days_left,
-				"shelf_life_left": flt(picking.remaining_shelf_life_percent(candidate, today), 1),
+				"shelf_life_left": shelf_life_left(candidate, lot, shelf_lives.get(balance.item_code), today),
 				"qty": flt(balance.qty, 6),
 				"unit_cost": unit_cost,
-				"value": flt(flt(balance.qty) * unit_cost, 2),
+				"value": round_money(flt(balance.qty) * unit_cost),
 				"urgency": _(urgency(days_left)),
 			}
 		)
 	return sorted(rows, key=lambda row: (row["expiry_date"], row["lot"], row["warehouse"]))
+
+
+def shelf_life_left(candidate, lot, shelf_life_in_days, today) -> float | None:
+	"""From what is known: the span from manufacture to expiry; without a manufacturing date the
+	item's shelf life; with neither, unknown (blank), never a made-up 100 %."""
+	if lot.manufacturing_date:
+		return flt(picking.remaining_shelf_life_percent(candidate, today), 1)
+	if cint(shelf_life_in_days) > 0:
+		days_left = (getdate(lot.expiry_date) - today).days
+		return flt(min(100.0, max(0.0, days_left * 100.0 / cint(shelf_life_in_days))), 1)
+	return None

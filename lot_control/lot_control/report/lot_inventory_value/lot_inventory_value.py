@@ -8,11 +8,17 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from lot_control.arguments import check_filter_permissions, clean_report_filters, refuse_bad_arguments
+from lot_control.money import round_money
 from lot_control.stock_queries import company_lot_balances
 
+FILTER_NAMES = {"company": "Company", "item_code": "Item", "warehouse": "Warehouse", "owner": None}
 
+
+@refuse_bad_arguments
 def execute(filters=None):
-	filters = frappe._dict(filters or {})
+	filters = frappe._dict(clean_report_filters(filters, names=FILTER_NAMES))
+	check_filter_permissions(filters, FILTER_NAMES)
 	if not filters.company:
 		frappe.throw(_("Choose a company."))
 	return columns(), rows(filters)
@@ -26,67 +32,41 @@ def columns():
 		{"fieldname": "lot", "label": _("Lot"), "fieldtype": "Link", "options": "Lot", "width": 150},
 		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Data", "width": 150},
-		{"fieldname": "qty", "label": _("Qty"), "fieldtype": "Float", "width": 90},
-		{"fieldname": "unit_cost", "label": _("Unit Cost"), **currency},
+		# Quantities and unit costs of different items do not add up: the total row shows values only.
+		{"fieldname": "qty", "label": _("Qty"), "fieldtype": "Float", "width": 90, "disable_total": 1},
+		{"fieldname": "unit_cost", "label": _("Unit Cost"), **currency, "disable_total": 1},
 		{"fieldname": "value", "label": _("Value"), **currency},
 		{"fieldname": "consigned_value", "label": _("Consigned Value"), **currency},
-		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Link", "options": "Currency", "hidden": 1},
+		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1},
 	]
 
 
 def rows(filters):
+	"""Status, owner and unit cost come with the balances (a batch without a Lot is released house
+	stock at the ledger's rate, as lot_control.stock_queries says it once)."""
 	balances = company_lot_balances(filters.company, filters.item_code, filters.warehouse)
-	lots = {row.batch_no for row in balances}
-	facts = {
-		lot.name: lot
-		for lot in frappe.get_all(
-			"Lot",
-			filters={"name": ("in", list(lots) or [""])},
-			fields=["name", "unit_cost", "status", "consignment_customer"],
-		)
-	}
-	fallback_rates = ledger_rates([lot for lot in lots if lot not in facts])
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	precision = frappe.get_precision("Stock Ledger Entry", "stock_value") or 2
 	result = []
-	for row in sorted(balances, key=lambda row: (row.item_code, row.warehouse, row.batch_no)):
-		lot = facts.get(row.batch_no) or frappe._dict(status="Released", consignment_customer=None, unit_cost=fallback_rates.get(row.batch_no, 0))
-		owner = lot.consignment_customer
+	for row in sorted(balances, key=lambda row: (row.item_code, row.warehouse, row.lot)):
+		owner = row.owner
 		if filters.owner == "House" and owner:
 			continue
 		if filters.owner and filters.owner != "House" and owner != filters.owner:
 			continue
-		value = flt(flt(row.qty) * flt(lot.unit_cost), precision)
+		value = round_money(flt(row.qty) * flt(row.unit_cost), precision)
 		result.append(
 			{
 				"item_code": row.item_code,
 				"warehouse": row.warehouse,
-				"lot": row.batch_no,
-				"status": _(lot.status),
+				"lot": row.lot,
+				"status": _(row.status),
 				"owner": owner or _("House"),
 				"qty": flt(row.qty),
-				"unit_cost": flt(lot.unit_cost),
+				"unit_cost": flt(row.unit_cost),
 				"value": 0 if owner else value,
 				"consigned_value": value if owner else 0,
 				"currency": currency,
 			}
 		)
 	return result
-
-
-def ledger_rates(lots) -> dict:
-	"""A batch made before the app has no Lot: value it as ERPNext's bundles did."""
-	if not lots:
-		return {}
-	rows = frappe.db.sql(
-		"""
-		select entry.batch_no, sum(entry.stock_value_difference) / nullif(sum(entry.qty), 0) as rate
-		from `tabSerial and Batch Entry` entry
-		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-		where entry.batch_no in %(lots)s and bundle.docstatus = 1 and bundle.is_cancelled = 0
-		group by entry.batch_no
-		""",
-		{"lots": lots},
-		as_dict=True,
-	)
-	return {row.batch_no: flt(row.rate) for row in rows}

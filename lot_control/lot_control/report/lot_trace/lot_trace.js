@@ -19,17 +19,35 @@ frappe.query_reports["Lot Trace"] = {
 		{ fieldname: "purchase_receipt", label: __("Purchase Receipt"), fieldtype: "Link", options: "Purchase Receipt" },
 		{ fieldname: "work_order", label: __("Work Order"), fieldtype: "Link", options: "Work Order" },
 	],
+	// Rows come depth first with their indent; everything is shown expanded, so what is shown is
+	// what Export writes (it writes only the visible rows).
 	tree: true,
 	name_field: "row_key",
 	parent_field: "parent_row",
-	initial_depth: 3,
 	formatter(value, row, column, data, default_formatter) {
-		value = default_formatter(value, row, column, data);
-		if (column.fieldname === "node" && data && data.node_doctype && data.node) {
-			const route = frappe.router.slug(data.node_doctype);
-			return `<a href="/app/${route}/${encodeURIComponent(data.node)}">${frappe.utils.escape_html(data.node)}</a>`;
+		if (!data) return default_formatter(value, row, column, data);
+		if (column.fieldname === "node") {
+			if (!data.node_doctype) return `<b>${frappe.utils.escape_html(value || "")}</b>`;
+			return lot_trace_link_to(data.node_doctype, data.node_name || value, value);
 		}
-		if (column.fieldname === "node" && data && !data.node_doctype) return `<b>${value}</b>`;
-		return value;
+		if (column.fieldname === "work_order" && value) return lot_trace_links_to("Work Order", value);
+		if (column.fieldname === "voucher_no" && value && data.voucher_type) return lot_trace_links_to(data.voucher_type, value);
+		return default_formatter(value, row, column, data);
 	},
 };
+
+function lot_trace_link_to(doctype, name, label) {
+	const route = frappe.router.slug(doctype);
+	return `<a href="/app/${route}/${encodeURIComponent(name)}" data-doctype="${frappe.utils.escape_html(doctype)}"
+		data-name="${frappe.utils.escape_html(name)}">${frappe.utils.escape_html(label || name)}</a>`;
+}
+
+// A row reached through several builds names them all ("WO-1, WO-2"): each one is its own link.
+function lot_trace_links_to(doctype, names) {
+	return String(names)
+		.split(",")
+		.map((name) => name.trim())
+		.filter(Boolean)
+		.map((name) => lot_trace_link_to(doctype, name))
+		.join(", ");
+}

@@ -18,7 +18,8 @@ from frappe import _
 from frappe.utils import flt, formatdate, getdate
 
 from lot_control import picking, usage
-from lot_control.stock_queries import company_lot_balances
+from lot_control.arguments import check_filter_permissions, clean_report_filters, refuse_bad_arguments
+from lot_control.stock_queries import company_lot_balances, lot_facts
 
 HOUSE = "House"
 PRECISION = 6
@@ -32,8 +33,13 @@ REASON_COLUMNS = {
 }
 
 
+FILTER_NAMES = {"company": "Company", "item_code": "Item", "warehouse": "Warehouse", "owner": None}
+
+
+@refuse_bad_arguments
 def execute(filters=None):
-	filters = frappe._dict(filters or {})
+	filters = frappe._dict(clean_report_filters(filters, names=FILTER_NAMES, dates=("as_on_date",)))
+	check_filter_permissions(filters, FILTER_NAMES)
 	return get_columns(), get_data(filters)
 
 
@@ -92,12 +98,12 @@ def get_data(filters) -> list[dict]:
 	on_date = getdate(filters.get("as_on_date"))
 	strict = usage.strict_expiry_enabled()
 	balances = get_lot_balances(filters)
-	facts = usage.lot_facts(row.batch_no for row in balances)
+	facts = lot_facts(row.lot for row in balances)
 	external = usage.external_warehouses(row.warehouse for row in balances)
 	candidates = [
-		usage.candidate_for(facts[row.batch_no], row.warehouse, flt(row.qty), external, strict)
+		usage.candidate_for(facts[row.lot], row.warehouse, flt(row.qty), external, strict)
 		for row in balances
-		if row.batch_no in facts
+		if row.lot in facts
 	]
 	if filters.get("owner"):
 		candidates = of_owner(candidates, owner_from_label(filters.owner))
