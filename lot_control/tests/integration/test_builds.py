@@ -340,7 +340,10 @@ def test_inventory_value_by_lot_adds_up_to_erpnexts_stock_balance(shop):
 	built = manufacture(work_order, 3)
 	split_lot(second, 4)
 
-	_columns, lots = lot_inventory_value({"company": shop.company.name})
+	_columns, shown, *_ = lot_inventory_value({"company": shop.company.name})
+	*lots, total = shown
+	assert total["status"] == "Total" and "qty" not in total and "unit_cost" not in total
+	assert flt(total["value"], 2) == flt(sum(row["value"] for row in lots), 2)
 	by_lot = {row["lot"]: row for row in lots}
 	assert first not in by_lot  # FEFO used the first lot up
 	assert by_lot[second]["unit_cost"] == 2.19

@@ -21,7 +21,20 @@ def execute(filters=None):
 	check_filter_permissions(filters, FILTER_NAMES)
 	if not filters.company:
 		frappe.throw(_("Choose a company."))
-	return columns(), rows(filters)
+	lots = rows(filters)
+	# Frappe's own total row (desk and export) would add up quantities and unit costs of different
+	# items; this one totals only what adds up, the same in the desk and in the export.
+	return columns(), [*lots, total_row(lots)] if lots else lots, None, None, None, 1
+
+
+def total_row(lots: list[dict]) -> dict:
+	return {
+		"status": _("Total"),
+		"value": sum(row["value"] for row in lots),
+		"consigned_value": sum(row["consigned_value"] for row in lots),
+		"currency": lots[0]["currency"],
+		"is_total_row": 1,
+	}
 
 
 def columns():
@@ -32,9 +45,8 @@ def columns():
 		{"fieldname": "lot", "label": _("Lot"), "fieldtype": "Link", "options": "Lot", "width": 150},
 		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Data", "width": 150},
-		# Quantities and unit costs of different items do not add up: the total row shows values only.
-		{"fieldname": "qty", "label": _("Qty"), "fieldtype": "Float", "width": 90, "disable_total": 1},
-		{"fieldname": "unit_cost", "label": _("Unit Cost"), **currency, "disable_total": 1},
+		{"fieldname": "qty", "label": _("Qty"), "fieldtype": "Float", "width": 90},
+		{"fieldname": "unit_cost", "label": _("Unit Cost"), **currency},
 		{"fieldname": "value", "label": _("Value"), **currency},
 		{"fieldname": "consigned_value", "label": _("Consigned Value"), **currency},
 		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1},
