@@ -525,11 +525,14 @@ def hold_customer_return(doc):
 	lots = frappe.get_all("Lot", filters={"name": ("in", list(returned_qty) or [""])}, pluck="name", order_by="name")
 	for lot_name in lots:
 		hold_returned_lot(doc, lot_name, flt(returned_qty[lot_name], 6), sorted(returned_to[lot_name]), quarantine)
-	if quarantine:
+	held_units = frappe.get_all(
+		units.SERIALIZED_UNIT, filters={"name": ("in", serial_nos or [""]), "quality_status": "Released"}, pluck="name"
+	)
+	if quarantine and held_units:
+		# The unit's "Returned" line first, then its quarantine (a second refresh finds nothing new).
+		units.refresh_units_of(doc)
 		reason = _("Returned by customer {0}.").format(doc.customer)
-		for unit in frappe.get_all(
-			units.SERIALIZED_UNIT, filters={"name": ("in", serial_nos or [""]), "quality_status": "Released"}, pluck="name"
-		):
+		for unit in held_units:
 			units.set_unit_quality_status(unit, "Quarantine", reason, doc.doctype, doc.name)
 
 

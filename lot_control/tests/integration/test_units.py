@@ -200,7 +200,8 @@ def test_a_delivered_unit_has_its_customer_and_warranty_and_a_return_brings_it_b
 	returned = frappe.get_doc(UNIT, unit)
 	assert (returned.status, returned.customer, returned.warehouse) == ("Returned", customer, shop.fg)
 	assert getdate(returned.warranty_end) == getdate(add_days(nowdate(), 365))
-	assert [row.event for row in returned.history][-2:] == ["Delivered", "Returned"]
+	assert [row.event for row in returned.history][-3:] == ["Delivered", "Returned", "Quality Status"]
+	assert returned.quality_status == "Quarantine"  # Quarantine Customer Returns is on by default
 
 	# Cancelling the return puts the unit back with the customer.
 	returned_note.cancel()

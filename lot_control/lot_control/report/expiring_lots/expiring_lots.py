@@ -18,6 +18,8 @@ FILTER_NAMES = {"company": "Company", "item_code": "Item", "warehouse": "Warehou
 
 @refuse_bad_arguments
 def execute(filters=None):
+	if isinstance(filters, dict) and filters.get("include_expired") in (None, ""):
+		filters = {**filters, "include_expired": 1}  # expired lots are shown unless unticked, as on the form
 	filters = frappe._dict(
 		clean_report_filters(
 			filters, names=FILTER_NAMES, dates=("as_on_date",), days=("days",), flags=("include_expired",)
