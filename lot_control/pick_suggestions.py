@@ -496,19 +496,4 @@ def refuse_lots_of_other_work_orders(pick_list, lines):
 		free = build_rules.usable_by_work_order(on_hand.get((lot, warehouse), 0), held, lot, work_order)
 		if flt(qty, 6) <= flt(free, 6):
 			continue
-		holders = sorted({holder for holder, _lot in held if holder != work_order})
-		frappe.throw(
-			_(
-				"Lot {0} of item {1} in {2} was transferred for Work Order {3}; only {4} of it is free for {5}, but {6} is picked."
-			).format(
-				frappe.bold(lot),
-				frappe.bold(frappe.db.get_value("Batch", lot, "item")),
-				warehouse,
-				", ".join(frappe.bold(holder) for holder in holders),
-				flt(free, 6),
-				_("Work Order {0}").format(work_order) if work_order else _("this Pick List"),
-				flt(qty, 6),
-			),
-			exc=LotNotUsableError,
-			title=_("Lot Belongs to Another Work Order"),
-		)
+		usage.refuse_lot_held_by_another_work_order(lot, warehouse, held, work_order, free, qty, _("this Pick List"))

@@ -305,22 +305,27 @@ def refuse_lots_held_by_other_work_orders(doc, lines: list[LotLine], posted: boo
 		free = build_rules.usable_by_work_order(before, held, lot, doc.get("work_order"))
 		if flt(qty, 6) <= flt(free, 6):
 			continue
-		holders = sorted({holder for holder, _lot in held if holder != doc.get("work_order")})
-		frappe.throw(
-			_(
-				"Lot {0} of item {1} in {2} was transferred for Work Order {3}; only {4} of it is free for {5}, but {6} is needed."
-			).format(
-				frappe.bold(lot),
-				frappe.bold(frappe.db.get_value("Batch", lot, "item")),
-				warehouse,
-				", ".join(frappe.bold(holder) for holder in holders),
-				flt(free, 6),
-				_("Work Order {0}").format(doc.work_order) if doc.get("work_order") else _("this entry"),
-				flt(qty, 6),
-			),
-			exc=LotNotUsableError,
-			title=_("Lot Belongs to Another Work Order"),
-		)
+		refuse_lot_held_by_another_work_order(lot, warehouse, held, doc.get("work_order"), free, qty, _("this entry"))
+
+
+def refuse_lot_held_by_another_work_order(lot, warehouse, held, work_order, free, qty, this_document):
+	"""Lots transferred to a Work Order are its own: say which Work Order holds them and how much is free."""
+	holders = sorted({holder for holder, _lot in held if holder != work_order})
+	frappe.throw(
+		_(
+			"Lot {0} of item {1} in {2} was transferred for Work Order {3}; only {4} of it is free for {5}, but {6} is needed."
+		).format(
+			frappe.bold(lot),
+			frappe.bold(frappe.db.get_value("Batch", lot, "item")),
+			warehouse,
+			", ".join(frappe.bold(holder) for holder in holders),
+			flt(free, 6),
+			_("Work Order {0}").format(work_order) if work_order else this_document,
+			flt(qty, 6),
+		),
+		exc=LotNotUsableError,
+		title=_("Lot Belongs to Another Work Order"),
+	)
 
 
 def refuse_held_units(doc, kind: str, entries, rows: dict):

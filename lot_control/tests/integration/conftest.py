@@ -5,7 +5,6 @@ company, warehouses, items and suppliers (see factories.py) and is rolled back a
 """
 
 import os
-import time
 
 import frappe
 import pytest
@@ -78,7 +77,7 @@ def ensure_site_is_set_up():
 @pytest.fixture
 def shop():
 	"""A company with the default Stores, Work In Progress and Finished Goods warehouses, and a supplier."""
-	return shop_of(make_company_retrying())
+	return shop_of(make_company())
 
 
 def shop_of(company):
@@ -94,14 +93,22 @@ def shop_of(company):
 	)
 
 
-def make_company_retrying(attempts: int = 12, **overrides):
-	"""A new company rewrites the Company tree (nested set), which another test running at the same
-	time on the same site holds until it rolls back: on a deadlock, wait and try again."""
-	for attempt in range(attempts):
-		try:
-			return make_company(**overrides)
-		except frappe.QueryDeadlockError:
-			frappe.db.rollback()
-			if attempt == attempts - 1:
-				raise
-			time.sleep(2 + 3 * attempt)
+RECEIVING_COMPANY = "Lot Control Receiving Paths"
+
+
+@pytest.fixture(scope="session")
+def receiving_company():
+	"""One company for the receiving stories, made and committed once and kept: creating a company
+	per test rewrites the Company tree, which other test runs on the same site hold until they roll
+	back. Each test's own records are still rolled back."""
+	name = frappe.db.get_value("Company", {"company_name": RECEIVING_COMPANY})
+	if name:
+		return frappe.get_doc("Company", name)
+	company = make_company(company_name=RECEIVING_COMPANY)
+	frappe.db.commit()
+	return company
+
+
+@pytest.fixture
+def receiving_shop(receiving_company):
+	return shop_of(receiving_company)

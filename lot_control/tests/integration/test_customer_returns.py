@@ -10,7 +10,6 @@ from frappe.utils import nowdate
 
 from lot_control.exceptions import LotStatusChangeError, UnitQualityStatusError
 from lot_control.stock_queries import get_lot_on_hand
-from lot_control.tests.integration.conftest import make_company_retrying, shop_of
 from lot_control.tests.integration.factories import (
 	make_customer,
 	make_delivery_note,
@@ -27,25 +26,9 @@ from lot_control.units import change_unit_quality_status
 UNIT = "Serialized Unit"
 
 
-RECEIVING_COMPANY = "Lot Control Receiving Paths"
-
-
-@pytest.fixture(scope="module")
-def committed_company():
-	"""One company for the receiving stories, made and committed once and kept: creating a company
-	per test rewrites the Company tree, which other test runs on the same site hold until they roll
-	back. Each test's own records are still rolled back."""
-	name = frappe.db.get_value("Company", {"company_name": RECEIVING_COMPANY})
-	if name:
-		return frappe.get_doc("Company", name)
-	company = make_company_retrying(company_name=RECEIVING_COMPANY)
-	frappe.db.commit()
-	return company
-
-
 @pytest.fixture
-def shop(committed_company):
-	return shop_of(committed_company)
+def shop(receiving_shop):
+	return receiving_shop
 
 @pytest.fixture
 def sale(shop):
