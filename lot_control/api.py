@@ -6,6 +6,9 @@
     GET /api/method/lot_control.api.trace_backward?unit=49SJ3A56YF654
     GET /api/method/lot_control.api.trace_backward?lot=L2611-0001
 
+    POST /api/method/lot_control.api.traceability_spreadsheet  recall=RCL-2026-00003&format=csv
+    GET /api/method/lot_control.api.traceability_spreadsheet?items=["LETTUCE"]&from_date=2026-11-01&to_date=2026-11-30
+
 The answers are those of lot_control.trace. A user needs read permission on Lot to trace; what
 their roles do not let them read (units, deliveries, receipts) is left out and named in
 `restricted`.
@@ -54,6 +57,59 @@ def genealogy_graph(lot=None, unit=None) -> dict:
 		frappe.throw(frappe._("Give a lot or a serialized unit."), exc=InvalidArgumentError)
 	check_can_read_start(lot=lot, unit=unit)
 	return trace.genealogy_graph(unit or lot)
+
+
+SPREADSHEET_FORMATS = ("xlsx", "csv")
+
+
+@frappe.whitelist()
+@refuse_bad_arguments
+def traceability_spreadsheet(lots=None, items=None, from_date=None, to_date=None, recall=None, format="xlsx"):  # noqa: A002
+	"""The FSMA 204 electronic sortable spreadsheet (21 CFR 1.1455(c)(3)(ii)), downloaded as XLSX or
+	CSV: one row per Critical Tracking Event (Receiving, Transformation, Shipping) with its Key Data
+	Elements, for the lots of a recall's trace, for given lots, or for every lot of given items,
+	optionally between two posting dates. Only lots the user may read are listed; naming one they
+	may not read is refused."""
+	from frappe.utils import nowdate
+	from frappe.utils.xlsxutils import make_xlsx
+
+	from lot_control import fsma, recall_evidence
+
+	lots = arguments.as_names(lots, "lots")
+	items = arguments.as_names(items, "items")
+	from_date = arguments.as_date(from_date, "from_date")
+	to_date = arguments.as_date(to_date, "to_date")
+	recall = arguments.as_name(recall, "recall")
+	file_format = arguments.as_choice(format, "format", SPREADSHEET_FORMATS, default="xlsx")
+	if not (lots or items or recall):
+		raise arguments.ArgumentError("Give lots, items or a recall to list the traceability records of.")
+	if from_date and to_date and from_date > to_date:
+		raise arguments.ArgumentError(f"from_date {from_date} is after to_date {to_date}.")
+	frappe.has_permission("Lot", "read", throw=True)
+	if recall:
+		if not frappe.db.exists("Recall", recall):
+			raise arguments.ArgumentError(f"recall {recall!r} does not exist.")
+		recall_doc = frappe.get_doc("Recall", recall)
+		recall_doc.check_permission("read")
+		lots = list(dict.fromkeys([*lots, *frappe.parse_json(recall_doc.trace_json or "{}").get("lots", [])]))
+	elif lots:
+		unknown = [lot for lot in lots if not frappe.db.exists("Batch", lot)]
+		if unknown:
+			raise arguments.ArgumentError(f"lots: no lot {', '.join(unknown)}.")
+		refused = sorted(set(lots) - recall_evidence.readable_lots(lots))
+		if refused:
+			frappe.throw(
+				frappe._("You do not have permission to read lot {0}.").format(", ".join(refused)), frappe.PermissionError
+			)
+	rows = recall_evidence.traceability_records(lots=lots or None, items=items or None, from_date=from_date, to_date=to_date)
+	stem = f"fsma-204-{recall or nowdate()}"
+	if file_format == "csv":
+		frappe.response["filecontent"] = fsma.as_csv(rows).encode("utf-8")
+		frappe.response["filename"] = f"{stem}.csv"
+	else:
+		frappe.response["filecontent"] = make_xlsx(fsma.as_table(rows), "FSMA 204").getvalue()
+		frappe.response["filename"] = f"{stem}.xlsx"
+	frappe.response["type"] = "download"
 
 
 def check_can_read_start(lot=None, unit=None, purchase_receipt=None):

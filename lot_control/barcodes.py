@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import unquote, urlsplit
 
 import biip
 from biip.gs1_messages import GS1Message
@@ -56,6 +57,14 @@ KNOWN_DATA_IDENTIFIERS = {
 	"13Z",
 	"20Z",
 }
+# Our own QR codes open the record in the desk: https://<site>/app/<doctype slug>/<name>.
+OWN_RECORD_SLUGS = {
+	"lot": "Lot",
+	"batch": "Batch",
+	"serialized-unit": "Serialized Unit",
+	"serial-no": "Serial No",
+}
+OWN_RECORD_PATH = re.compile(r"^/(?:app|desk)/(" + "|".join(OWN_RECORD_SLUGS) + r")/([^/]+)/?$")
 LCSC_FIELD = re.compile(r"(?:^|,)([a-z]{1,4}):")
 TME_QR_FIELD = re.compile(r"(?:^|\s)(QTY|PN|PO|CPO|MFR|MPN):(\S+)")
 
@@ -103,6 +112,40 @@ def parse_label(text: str | None) -> SupplierLabel | None:
 		if label:
 			return label
 	return None
+
+
+@dataclass(frozen=True)
+class OwnLabel:
+	"""A record our own label points at: its DocType (Lot, Batch, Serialized Unit, Serial No) and name."""
+
+	doctype: str
+	name: str
+
+	@property
+	def is_unit(self) -> bool:
+		return self.doctype in ("Serialized Unit", "Serial No")
+
+
+def read_own_label(text: str | None) -> OwnLabel | None:
+	"""The record a desk URL names (what our lot and unit QR codes carry), else None.
+
+	Any host is accepted: the label may have been printed on another address of the same site."""
+	if not text:
+		return None
+	value = text.strip()
+	if not value.lower().startswith(("http://", "https://")):
+		return None
+	try:
+		path = urlsplit(value).path
+	except ValueError:
+		return None
+	matched = OWN_RECORD_PATH.match(path)
+	if not matched:
+		return None
+	name = unquote(matched.group(2)).strip()
+	if not name:
+		return None
+	return OwnLabel(doctype=OWN_RECORD_SLUGS[matched.group(1)], name=name)
 
 
 def restore_control_characters(value: str) -> str:

@@ -802,6 +802,7 @@ def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
 			lot.save()
 			return  # more stock of an existing lot keeps that lot's source and cost
 		lot.update(values)
+		lot.flags.kept_by_lot_control = True  # the build sets the lot's source, cost and owner (record_guard)
 		lot.add_history("Produced", lot.status, lot.status, reason, doc.doctype, doc.name)
 		if lot.status in ("Archived", "Consumed"):
 			lot.apply_status_change("Released", reason, doc.doctype, doc.name, by_the_app=True)

@@ -11,15 +11,24 @@ mistyped code is refused instead of pointing at the wrong unit.
 
 Check symbol: the weighted sum of all 13 values, weights 1..13 by position and the
 check symbol included, is 0 modulo the prime 37. Data values are 0..31 and check
-values 0..36, so two different symbols in one position differ by 1..36, never a
-multiple of 37. Hence:
+values 0..36, so two symbols of different values in one position differ by 1..36,
+never a multiple of 37. Hence:
   - a substitution at position i changes the sum by w_i * (b - a), and neither factor
     is a multiple of 37 (a prime), so the sum is no longer 0;
-  - swapping different neighbours at i and i+1 changes it by (w_i - w_{i+1}) * (a - b)
-    = -(a - b), again not 0 - this includes swapping the last data character with
-    the check symbol.
-Because the check symbol needs 37 values, it uses Crockford's check alphabet, the 32
-data symbols plus * ~ $ = U.
+  - swapping neighbours of different values at i and i+1 changes it by
+    (w_i - w_{i+1}) * (a - b) = -(a - b), again not 0 - this includes swapping the
+    last data character with the check symbol.
+The check symbol needs 37 values: the 32 data symbols, then * . _ = U for 32..36.
+
+Why . and _: a unit code is printed as a GS1 serial, AI (21), which allows only GS1's
+82 characters (GS1_SERIAL_CHARACTERS), and travels in GS1 Digital Link URLs. Crockford's
+check alphabet used ~ and $ for 33 and 34; neither is in the GS1 set. . and _ are, and
+they are also URL-unreserved, so a Digital Link carries them unescaped; - would be too,
+but it is the display grouping (XXXX-XXXX-XXXX-X) and is dropped when a code is read.
+Codes issued before the change keep their ~ or $ (LEGACY_CHECK_SYMBOLS): they stay
+their units' names and still validate, as the same value as . or _. The two spellings of
+one value are one code, not a typo, so nothing above changes: code_spellings gives both,
+for lookups, and gs1_code the spelling a GS1 label prints.
 """
 
 from __future__ import annotations
@@ -27,7 +36,11 @@ from __future__ import annotations
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_ALPHABET = ALPHABET + "*~$=U"
+CHECK_ALPHABET = ALPHABET + "*._=U"
+# Check symbols of codes issued before codes were GS1-safe -> today's symbol of the same value.
+LEGACY_CHECK_SYMBOLS = {"~": ".", "$": "_"}
+# What GS1 allows in an alphanumeric element string such as AI (21) serial: "AI encodable character set 82".
+GS1_SERIAL_CHARACTERS = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 DATA_LENGTH = 12
 CODE_LENGTH = DATA_LENGTH + 1
 RANDOM_BITS = 5 * DATA_LENGTH
@@ -40,6 +53,9 @@ WEIGHTS = tuple(range(1, CODE_LENGTH + 1))
 _ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _DATA_VALUES = {symbol: value for value, symbol in enumerate(ALPHABET)}
 _CHECK_VALUES = {symbol: value for value, symbol in enumerate(CHECK_ALPHABET)}
+_CHECK_VALUES.update({old: _CHECK_VALUES[new] for old, new in LEGACY_CHECK_SYMBOLS.items()})
+_TODAYS_SPELLING = str.maketrans(LEGACY_CHECK_SYMBOLS)
+_LEGACY_SPELLING = str.maketrans({new: old for old, new in LEGACY_CHECK_SYMBOLS.items()})
 # The check value c solves S + w_check * c = 0 (mod 37), i.e. c = S * _CHECK_FACTOR.
 _CHECK_FACTOR = (-pow(WEIGHTS[-1], -1, CHECK_MODULUS)) % CHECK_MODULUS
 
@@ -114,13 +130,25 @@ def check_character(data: str) -> str:
 def normalize_code(text: str) -> str:
 	"""The canonical form of a typed or displayed code, so lookups match however it was entered.
 
-	Does not verify the check symbol; use `is_valid_code` for that.
+	A code issued with a legacy check symbol (~ or $) keeps it, since that is its unit's name;
+	code_spellings gives the other spelling too. Does not verify the check symbol; use
+	`is_valid_code` for that.
 	"""
 	cleaned = _canonical(text, CODE_LENGTH)
 	_check_bad_data(cleaned[:DATA_LENGTH], text)
 	if cleaned[-1] not in _CHECK_VALUES:
 		raise InvalidUnitCodeError(f"{cleaned[-1]!r} is not a valid check symbol: {text!r}")
 	return cleaned
+
+
+def looks_like_code(text: str) -> bool:
+	"""Whether the text has a unit code's shape (13 symbols of the code alphabets), whatever its
+	check symbol: such a text that fails the check is a mistyped code, not some other serial."""
+	try:
+		normalize_code(text)
+	except InvalidUnitCodeError:
+		return False
+	return True
 
 
 def is_valid_code(text: str) -> bool:
@@ -131,6 +159,21 @@ def is_valid_code(text: str) -> bool:
 		return False
 	total = _data_sum(code[:DATA_LENGTH]) + WEIGHTS[-1] * _CHECK_VALUES[code[-1]]
 	return total % CHECK_MODULUS == 0
+
+
+def code_spellings(text: str) -> tuple[str, ...]:
+	"""Every form a unit may be stored under for this code: the normalized one and, when its check
+	value has a legacy symbol, the other spelling; so an old label and a new one find the same unit."""
+	code = normalize_code(text)
+	other = code[:DATA_LENGTH] + code[-1].translate(_TODAYS_SPELLING if code[-1] in LEGACY_CHECK_SYMBOLS else _LEGACY_SPELLING)
+	return (code,) if other == code else (code, other)
+
+
+def gs1_code(code: str) -> str:
+	"""The code spelt with today's check symbols only, as a GS1 serial (AI 21) must be: the same
+	code as a legacy one with ~ or $, which stays the unit's name."""
+	normalized = normalize_code(code)
+	return normalized[:DATA_LENGTH] + normalized[-1].translate(_TODAYS_SPELLING)
 
 
 def format_code(code: str) -> str:

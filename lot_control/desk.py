@@ -3,9 +3,10 @@ lots on a list page, what a scanned or typed code names. Read from ERPNext's own
 one call per page, so nothing here can drift from the ledger."""
 
 import frappe
+from frappe import _
 from frappe.utils import flt
 
-from lot_control import arguments, stock_queries
+from lot_control import arguments, codes, stock_queries
 from lot_control.arguments import missing, refuse_bad_arguments
 from lot_control.constants.vouchers import STOCK_VOUCHERS
 from lot_control.units import find_unit, tracked_items
@@ -95,7 +96,8 @@ def items_track_units(item_codes=None) -> bool:
 def resolve_code(text=None) -> dict | None:
 	"""Where a scanned or typed code leads: a unit (its code in any printed form, its serial or the
 	customer's serial), a lot (its code), or the lots carrying that supplier batch / date code (one
-	opens its form, several open the list). None when the code names none of them."""
+	opens its form, several open the list). A unit code whose check character does not match, naming
+	none of them, gets {"problem": why} rather than a search. None when the code names nothing."""
 	if missing(text) or (isinstance(text, str) and len(text.strip()) > arguments.MAX_NAME_LENGTH):
 		return None
 	text = arguments.as_name(text, "text")
@@ -113,4 +115,10 @@ def resolve_code(text=None) -> dict | None:
 			return {"route": ["Form", "Lot", lots[0]]}
 		if lots:
 			return {"route": ["List", "Lot", "List"], "route_options": {"supplier_batch_code": text}}
+	if codes.looks_like_code(text) and not codes.is_valid_code(text):
+		return {
+			"problem": _("{0} is not a valid unit code: its check character does not match, so it is mistyped. Scan the label again or check the code.").format(
+				frappe.bold(text)
+			)
+		}
 	return None

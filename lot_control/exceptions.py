@@ -63,3 +63,37 @@ class LotOfAnotherItemError(frappe.ValidationError):
 
 class ScannedLabelRefusedError(frappe.ValidationError):
 	"""A scanned supplier label that cannot be received: unknown part, lot already received, expired, wrong order."""
+
+
+class UnitCodeRefusedError(frappe.ValidationError):
+	"""A unit code or serial number that cannot name a unit: a mistyped code (its check character does not
+	match), or a serial that is not a unit of that build (unit_rules says which)."""
+
+
+class HistoryTamperedError(frappe.ValidationError):
+	"""An edit, removal, reordering or forged entry of a history the app keeps (lot, unit, recall)."""
+
+
+class KeptFieldChangedError(frappe.ValidationError):
+	"""A field the app keeps (cost, owner, source, place) written other than through the app's own action."""
+
+
+class LotEnteredByHandError(frappe.ValidationError):
+	"""A lot entered by hand that cannot be received as given (status, cost or quantity the ledger would not carry)."""
+
+
+class SignatureRequiredError(frappe.ValidationError):
+	"""A quality decision made without the fresh electronic signature that Lot Control Settings require."""
+
+
+class SignatureRefusedError(frappe.ValidationError):
+	"""A signature refused because the password was wrong (the refusal itself is recorded). Not an
+	AuthenticationError: that would end the user's session in the desk."""
+
+
+class SignatureRecordError(frappe.ValidationError):
+	"""An Electronic Signature written, changed or deleted other than by the app signing a decision."""
+
+
+class MockRecallHoldsNothingError(frappe.ValidationError):
+	"""A mock recall (a drill) asked to hold stock: a drill traces and balances, it never holds."""

@@ -13,82 +13,155 @@ the depth at which it was first reached.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 import frappe
+
+from lot_control.stock_queries import in_slices
 
 MAX_DEPTH = 64
 
 
 def lots_inside(node: str | list[str]) -> list[dict]:
 	"""Every lot, unit or serial that went into this one (or these), at any depth."""
-	return frappe.db.sql(
-		"""
-		with recursive inside (edge, node, batch, unit, serial_no, item_code, parent_node, qty, kind, work_order,
-			voucher_type, voucher_no, looped, depth) as (
-			select name, consumed_node, consumed_lot, consumed_unit, consumed_serial_no, consumed_item, produced_node,
-				qty, kind, work_order, voucher_type, voucher_no, closes_loop, 1
-			from `tabLot Consumption`
-			where produced_node in %(nodes)s and is_cancelled = 0
-			union
-			select edge.name, edge.consumed_node, edge.consumed_lot, edge.consumed_unit, edge.consumed_serial_no,
-				edge.consumed_item, edge.produced_node, edge.qty, edge.kind, edge.work_order, edge.voucher_type,
-				edge.voucher_no, inside.looped + edge.closes_loop, inside.depth + 1
-			from `tabLot Consumption` edge
-			inner join inside on edge.produced_node = inside.node
-			where edge.is_cancelled = 0 and inside.depth < %(max_depth)s
-				and inside.looped + edge.closes_loop <= 1
-		)
-		select node as lot, batch, unit, serial_no, item_code, parent_node as parent_lot, sum(qty) as qty, kind,
-			min(depth) as depth, group_concat(distinct work_order) as work_orders,
-			group_concat(distinct voucher_no) as stock_entries, group_concat(distinct voucher_type) as voucher_types
-		from (
-			select edge, node, batch, unit, serial_no, item_code, parent_node, qty, kind, work_order, voucher_type,
-				voucher_no, min(depth) as depth
-			from inside
-			group by edge, node, batch, unit, serial_no, item_code, parent_node, qty, kind, work_order, voucher_type,
-				voucher_no
-		) edges
-		group by node, batch, unit, serial_no, item_code, parent_node, kind
-		order by depth, node
-		""",
-		{"nodes": seeds(node), "max_depth": MAX_DEPTH},
-		as_dict=True,
-	)
+	return walk(seeds(node), INSIDE)
 
 
 def lots_made_from(node: str | list[str]) -> list[dict]:
 	"""Every lot or unit this one (or these) went into, at any depth."""
-	return frappe.db.sql(
-		"""
-		with recursive made (edge, node, batch, unit, item_code, from_node, qty, kind, work_order, voucher_type,
-			produced_by, looped, depth) as (
-			select name, produced_node, produced_lot, produced_unit, produced_item, consumed_node, qty, kind,
-				work_order, voucher_type, produced_by, closes_loop, 1
-			from `tabLot Consumption`
-			where consumed_node in %(nodes)s and is_cancelled = 0 and produced_node is not null
-			union
-			select edge.name, edge.produced_node, edge.produced_lot, edge.produced_unit, edge.produced_item,
-				edge.consumed_node, edge.qty, edge.kind, edge.work_order, edge.voucher_type, edge.produced_by,
-				made.looped + edge.closes_loop, made.depth + 1
-			from `tabLot Consumption` edge
-			inner join made on edge.consumed_node = made.node
-			where edge.is_cancelled = 0 and edge.produced_node is not null and made.depth < %(max_depth)s
-				and made.looped + edge.closes_loop <= 1
-		)
-		select node as lot, batch, unit, item_code, from_node as from_lot, sum(qty) as qty, kind,
-			min(depth) as depth, group_concat(distinct work_order) as work_orders,
-			group_concat(distinct produced_by) as stock_entries, group_concat(distinct voucher_type) as voucher_types
-		from (
-			select edge, node, batch, unit, item_code, from_node, qty, kind, work_order, voucher_type, produced_by,
-				min(depth) as depth
-			from made
-			group by edge, node, batch, unit, item_code, from_node, qty, kind, work_order, voucher_type, produced_by
-		) edges
-		group by node, batch, unit, item_code, from_node, kind
-		order by depth, node
-		""",
-		{"nodes": seeds(node), "max_depth": MAX_DEPTH},
-		as_dict=True,
+	return walk(seeds(node), MADE_FROM)
+
+
+@dataclass(frozen=True)
+class Direction:
+	"""One way through the Lot Consumption records: the column a node is looked up by, the one it
+	leads to, and the columns of the answer (node, then the rest of the group, then the lists)."""
+
+	from_column: str
+	to_column: str
+	group_columns: tuple[str, ...]  # (answer key, column), the node first, then what tells rows apart
+	list_columns: tuple[tuple[str, str], ...]  # (answer key, column) joined distinct, as GROUP_CONCAT
+	extra_where: str = ""
+
+
+INSIDE = Direction(
+	from_column="produced_node",
+	to_column="consumed_node",
+	group_columns=(
+		("lot", "consumed_node"),
+		("batch", "consumed_lot"),
+		("unit", "consumed_unit"),
+		("serial_no", "consumed_serial_no"),
+		("item_code", "consumed_item"),
+		("parent_lot", "produced_node"),
+	),
+	list_columns=(("work_orders", "work_order"), ("stock_entries", "voucher_no"), ("voucher_types", "voucher_type")),
+)
+MADE_FROM = Direction(
+	from_column="consumed_node",
+	to_column="produced_node",
+	group_columns=(
+		("lot", "produced_node"),
+		("batch", "produced_lot"),
+		("unit", "produced_unit"),
+		("item_code", "produced_item"),
+		("from_lot", "consumed_node"),
+	),
+	list_columns=(("work_orders", "work_order"), ("stock_entries", "produced_by"), ("voucher_types", "voucher_type")),
+	extra_where="and produced_node is not null",
+)
+
+
+def walk(starts: list[str], direction: Direction) -> list[dict]:
+	"""Breadth first from the starting nodes, one indexed query per depth for the whole frontier: each
+	edge of the answer is read once, through the (node, is_cancelled) index, whatever the size of the
+	history. A path may take one edge that closes a loop (a disassembly back into its own lots) and
+	is at most MAX_DEPTH long; each edge is answered at the least depth it is reached.
+
+	Rows: the group columns of the direction, kind, qty summed over the group's edges, the least
+	depth, and the lists (distinct values joined by commas), ordered by depth and node."""
+	# name, closes_loop, qty, kind, then the group columns (the node led to first), then the lists
+	columns = ["name", "closes_loop", "qty", "kind"]
+	columns += [column for _key, column in direction.group_columns + direction.list_columns]
+	select = (
+		f"select {', '.join(f'`{column}`' for column in columns)} from `tabLot Consumption` "
+		f"where `{direction.from_column}` in %(nodes)s and is_cancelled = 0 {direction.extra_where}"
 	)
+	lookup = 3 + len(direction.group_columns)  # the node an edge was looked up by: the last group column
+	edges_of: dict[str, list[tuple]] = {}  # by the node's case-folded name, as the database compares
+	reached_depth: dict[str, int] = {}  # edge name -> least depth
+	edges: dict[str, tuple] = {}
+	seen = {(start, 0) for start in starts}
+	frontier = sorted(seen)
+	depth = 0
+	while frontier and depth < MAX_DEPTH:
+		unread = sorted({node for node, _looped in frontier if node.casefold() not in edges_of})
+		for node in unread:
+			edges_of[node.casefold()] = []
+		for some_nodes in in_slices(unread):
+			for edge in frappe.db.sql(select, {"nodes": some_nodes}):
+				edges_of[edge[lookup].casefold()].append(edge)
+		depth += 1
+		next_frontier = []
+		for node, looped in frontier:
+			for edge in edges_of[node.casefold()]:
+				now_looped = looped + edge[1]
+				if now_looped > 1:
+					continue
+				if edge[0] not in reached_depth:
+					reached_depth[edge[0]] = depth
+					edges[edge[0]] = edge
+				state = (edge[4], now_looped)
+				if edge[4] is not None and state not in seen:
+					seen.add(state)
+					next_frontier.append(state)
+		frontier = next_frontier
+	return group_edges(edges, reached_depth, direction)
+
+
+def group_edges(edges: dict, reached_depth: dict, direction: Direction) -> list[dict]:
+	"""The edges summed by node and what tells them apart, as the answer's rows."""
+	width = len(direction.group_columns)
+	group_keys = [name for name, _column in direction.group_columns]
+	list_keys = [name for name, _column in direction.list_columns]
+	groups: dict[tuple, list] = {}
+	for name, edge in edges.items():
+		groups.setdefault(edge[3 : 4 + width], []).append(name)  # kind and the group columns
+	rows = []
+	for key, names in groups.items():
+		members = [edges[name] for name in names]
+		row = frappe._dict(zip(group_keys, key[1:]))
+		if len(members) == 1:
+			edge = members[0]
+			row.qty = edge[2]
+			row.kind = key[0]
+			row.depth = reached_depth[names[0]]
+			for offset, list_key in enumerate(list_keys, 4 + width):
+				row[list_key] = edge[offset]
+		else:
+			row.qty = exact_sum(edge[2] for edge in members)
+			row.kind = key[0]
+			row.depth = min(reached_depth[name] for name in names)
+			for offset, list_key in enumerate(list_keys, 4 + width):
+				values = {edge[offset] for edge in members} - {None}
+				row[list_key] = ",".join(sorted(values, key=collation_key)) if values else None
+		rows.append(row)
+	rows.sort(key=lambda row: (row.depth, collation_key(row.lot or "")))
+	return rows
+
+
+def exact_sum(quantities) -> float:
+	"""As SQL sums the decimal column: exactly, rounded once."""
+	quantities = list(quantities)
+	if len(quantities) == 1:
+		return quantities[0]
+	return float(sum((Decimal(repr(float(qty or 0))) for qty in quantities), Decimal(0)))
+
+
+def collation_key(value: str) -> tuple:
+	"""Near the database's case-insensitive collation, with the exact text breaking ties."""
+	return (value.casefold(), value)
 
 
 def seeds(node: str | list[str]) -> list[str]:

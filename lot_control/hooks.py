@@ -22,8 +22,10 @@ before_uninstall = "lot_control.install.before_uninstall"
 app_include_js = "lot_control.bundle.js"
 
 doctype_js = {
-	"Purchase Receipt": ["public/js/line_lots.js", "public/js/purchase_receipt.js"],
-	"Stock Entry": ["public/js/line_lots.js", "public/js/stock_entry.js"],
+	"Purchase Receipt": ["public/js/line_lots.js", "public/js/scanning.js", "public/js/purchase_receipt.js"],
+	"Stock Entry": ["public/js/line_lots.js", "public/js/scanning.js", "public/js/stock_entry.js"],
+	"Delivery Note": ["public/js/scanning.js", "public/js/delivery_note.js"],
+	"Pick List": ["public/js/scanning.js", "public/js/pick_list.js"],
 	"Work Order": ["public/js/build_cost.js", "public/js/work_order.js"],
 }
 
@@ -93,9 +95,26 @@ jinja = {
 	"methods": [
 		"lot_control.labels.code128_svg",
 		"lot_control.labels.qr_svg",
+		"lot_control.labels.gs1_128_svg",
+		"lot_control.labels.gs1_datamatrix_svg",
+		"lot_control.labels.digital_link_qr_svg",
+		"lot_control.labels.lot_label",
+		"lot_control.labels.unit_label",
 		"lot_control.labels.work_order_units",
 		"lot_control.labels.receipt_lots",
 	],
+}
+
+# The GS1 Digital Link in a label's QR code (/01/<gtin>/10/<lot>, /01/<gtin>/21/<serial>) opens the
+# lot or unit for a signed-in user who may read it, and names nothing to anyone else.
+page_renderer = ["lot_control.digital_link.DigitalLinkPage"]
+
+# Electronic signatures (lot_control.signatures) show in the timeline of the record they sign.
+from lot_control.constants.signatures import SIGNED_DOCTYPES as _SIGNED_DOCTYPES  # noqa: E402  (plain data)
+
+additional_timeline_content = {
+	doctype: ["lot_control.signatures.timeline_signatures"]
+	for doctype in sorted({doctype for doctypes in _SIGNED_DOCTYPES.values() for doctype in doctypes})
 }
 
 override_doctype_dashboards = {

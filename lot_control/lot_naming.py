@@ -57,6 +57,8 @@ def numbering_rule_for(item_code: str, settings=None) -> lot_numbering.Numbering
 		)
 		for row in settings.numbering_rules
 	]
+	if not rules:
+		return None  # no rule to choose from: the item's group need not be read
 	item_group = frappe.get_cached_value("Item", item_code, "item_group")
 	return lot_numbering.select_rule(rules, item_code, item_group_ancestry(item_group))
 
@@ -97,13 +99,13 @@ def item_group_ancestry(item_group: str | None) -> list[str]:
 	"""The item's group, then its parents up to the root, in one nested-set query."""
 	if not item_group:
 		return []
-	lft, rgt = frappe.db.get_value("Item Group", item_group, ["lft", "rgt"]) or (None, None)
-	if lft is None:
-		return [item_group]
-	group = frappe.qb.DocType("Item Group")
-	return (
-		frappe.qb.from_(group)
-		.select(group.name)
-		.where((group.lft <= lft) & (group.rgt >= rgt))
-		.orderby(group.lft, order=frappe.qb.desc)
-	).run(pluck=True)
+	return frappe.db.sql_list(
+		"""
+		select ancestor.name
+		from `tabItem Group` item_group
+		inner join `tabItem Group` ancestor on ancestor.lft <= item_group.lft and ancestor.rgt >= item_group.rgt
+		where item_group.name = %(item_group)s
+		order by ancestor.lft desc
+		""",
+		{"item_group": item_group},
+	) or [item_group]

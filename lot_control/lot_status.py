@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lot_control.constants import signatures as signature_meanings
 from lot_control.picking import LOT_STATUSES, USABLE_STATUS
 
 SET_BY_THE_APP = frozenset({"Expired", "Consumed"})
@@ -55,3 +56,13 @@ def check_status_change(
 		raise StatusChangeRefused(
 			f"the lot expired on {expiry_date.isoformat()}; extend its expiry date before releasing it."
 		)
+
+
+def signature_meaning(from_status: str, to_status: str) -> str | None:
+	"""The electronic signature a user's change needs, if any: releasing a lot that was held back
+	(Quarantine, On Hold, Rejected) and rejecting a lot are signed quality decisions."""
+	if to_status == USABLE_STATUS and from_status in HELD_BACK:
+		return signature_meanings.RELEASED
+	if to_status == "Rejected" and from_status != "Rejected":
+		return signature_meanings.REJECTED
+	return None

@@ -266,37 +266,63 @@ def record_received_lots(receipt):
 	if receipt.doctype == STOCK_COUNT:
 		record_counted_lots(receipt)
 		return
-	for row, _item in lot_rows(receipt):
-		if not flt(row.qty):
-			continue
-		for batch_no in received_batches(receipt, row):
-			upsert_lot(receipt, row, batch_no)
+	rows = [row for row, _item in lot_rows(receipt) if flt(row.qty)]
+	if not rows:
+		return
+	batches_by_row = received_batches(receipt)
+	lots = [batch_no for row in rows for batch_no in batches_by_row.get(row.name, [])]
+	facts = received_batch_facts(lots)
+	existing = set(frappe.get_all("Lot", filters={"name": ("in", lots or [""])}, pluck="name"))
+	quarantined = {}
+	for row in rows:
+		for batch_no in batches_by_row.get(row.name, []):
+			upsert_lot(receipt, row, batch_no, facts.get(batch_no), batch_no in existing, quarantined)
+			existing.add(batch_no)  # a second line receiving the same lot finds it made
 
 
-def received_batches(receipt, row) -> list[str]:
-	"""The lots ERPNext posted into stock for a line, read from its submitted inward bundle."""
-	return frappe.db.sql_list(
+def received_batches(receipt) -> dict[str, list[str]]:
+	"""The lots ERPNext posted into stock for each line, read from its submitted inward bundles in
+	one query: row name -> lots, in bundle order."""
+	batches_by_row = defaultdict(list)
+	for row_name, batch_no in frappe.db.sql(
 		"""
-		select entry.batch_no
+		select bundle.voucher_detail_no, entry.batch_no
 		from `tabSerial and Batch Bundle` bundle
 		inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
 		where bundle.voucher_type = %(doctype)s and bundle.voucher_no = %(name)s
-			and bundle.voucher_detail_no = %(row)s and bundle.docstatus = 1 and bundle.is_cancelled = 0
+			and bundle.docstatus = 1 and bundle.is_cancelled = 0
 			and bundle.type_of_transaction = 'Inward' and bundle.is_rejected = 0 and entry.batch_no is not null
-		group by entry.batch_no
-		order by min(entry.idx)
+		group by bundle.voucher_detail_no, entry.batch_no
+		order by bundle.voucher_detail_no, min(entry.idx)
 		""",
-		{"doctype": receipt.doctype, "name": receipt.name, "row": row.name},
-	)
+		{"doctype": receipt.doctype, "name": receipt.name},
+	):
+		batches_by_row[row_name].append(batch_no)
+	return batches_by_row
 
 
-def upsert_lot(receipt, row, batch_no: str):
-	batch = frappe.db.get_value(
-		"Batch", batch_no, ["supplier", "manufacturing_date", "expiry_date", "reference_name"], as_dict=True
-	)
+BATCH_FACTS = ("name", "supplier", "manufacturing_date", "expiry_date", "reference_name")
+
+
+def received_batch_facts(lots: list[str]) -> dict:
+	"""What the Batches of received lots already say, in one query."""
+	if not lots:
+		return {}
+	return {
+		batch.name: batch
+		for batch in frappe.get_all("Batch", filters={"name": ("in", lots)}, fields=list(BATCH_FACTS))
+	}
+
+
+def upsert_lot(receipt, row, batch_no: str, batch=None, lot_exists: bool | None = None, quarantined=None):
+	"""The Lot of a batch received on a row: made, or (an amended receipt, stock received again)
+	brought up to date. The batch's facts and whether its Lot exists may be read beforehand for
+	the whole receipt; `quarantined` keeps each item's quarantine setting for the receipt."""
+	if batch is None:
+		batch = frappe.db.get_value("Batch", batch_no, list(BATCH_FACTS[1:]), as_dict=True)
 	fill_missing_batch_facts(receipt, row, batch_no, batch)
 
-	if frappe.db.exists("Lot", batch_no):
+	if lot_exists if lot_exists is not None else frappe.db.exists("Lot", batch_no):
 		lot = frappe.get_doc("Lot", batch_no)
 		if receipt.get("amended_from") and lot.purchase_receipt == receipt.amended_from:
 			lot.db_set(
@@ -346,7 +372,7 @@ def upsert_lot(receipt, row, batch_no: str):
 				"file": row.lot_document,
 			},
 		)
-	lot.status, reason = initial_lot_status(row)
+	lot.status, reason = initial_lot_status(row, quarantined)
 	if not reason and receipt.doctype == STOCK_COUNT:
 		reason = _("Opening stock.") if receipt.get("purpose") == "Opening Stock" else _("Found in a stock count.")
 	lot.add_history("Status Change", None, lot.status, reason, receipt.doctype, receipt.name)
@@ -354,7 +380,7 @@ def upsert_lot(receipt, row, batch_no: str):
 	lot.insert()
 
 
-def initial_lot_status(row) -> tuple[str, str | None]:
+def initial_lot_status(row, quarantined: dict | None = None) -> tuple[str, str | None]:
 	"""A submitted inspection decides; otherwise items set to wait for incoming inspection arrive in Quarantine."""
 	if row.get("quality_inspection"):
 		inspection = frappe.db.get_value(
@@ -364,21 +390,33 @@ def initial_lot_status(row) -> tuple[str, str | None]:
 			if inspection.status == "Accepted":
 				return "Released", _("Quality Inspection {0} accepted.").format(row.quality_inspection)
 			return "Rejected", _("Quality Inspection {0} rejected.").format(row.quality_inspection)
-	if quarantines_on_receipt(row.item_code):
+	if quarantined is None:
+		quarantined = {}
+	if row.item_code not in quarantined:
+		quarantined[row.item_code] = quarantines_on_receipt(row.item_code)
+	if quarantined[row.item_code]:
 		return "Quarantine", _("Awaiting incoming inspection.")
 	return "Released", None
 
 
 def quarantines_on_receipt(item_code: str) -> bool:
-	"""The item's own setting, or that of its item group or any group above it."""
-	from lot_control.lot_naming import item_group_ancestry
-
+	"""The item's own setting, or that of its item group or any group above it (one nested-set query)."""
 	if frappe.get_cached_value("Item", item_code, "quarantine_lots_on_receipt"):
 		return True
-	groups = item_group_ancestry(frappe.get_cached_value("Item", item_code, "item_group"))
+	item_group = frappe.get_cached_value("Item", item_code, "item_group")
+	if not item_group:
+		return False
 	return bool(
-		groups
-		and frappe.db.exists("Item Group", {"name": ("in", groups), "quarantine_lots_on_receipt": 1})
+		frappe.db.sql(
+			"""
+			select ancestor.name
+			from `tabItem Group` item_group
+			inner join `tabItem Group` ancestor on ancestor.lft <= item_group.lft and ancestor.rgt >= item_group.rgt
+			where item_group.name = %(item_group)s and ancestor.quarantine_lots_on_receipt = 1
+			limit 1
+			""",
+			{"item_group": item_group},
+		)
 	)
 
 
@@ -395,6 +433,7 @@ def fill_missing_batch_facts(receipt, row, batch_no: str, batch):
 		missing.update(reference_doctype=receipt.doctype, reference_name=receipt.name)
 	if missing:
 		frappe.db.set_value("Batch", batch_no, missing)
+		batch.update(missing)  # a later line of the same receipt sees them filled
 
 
 def archive_lots_of_cancelled_receipt(receipt):

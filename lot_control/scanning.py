@@ -128,7 +128,7 @@ def receive_label(label: barcodes.SupplierLabel, receipt) -> dict:
 		"values": values,
 		"message": _("{0} label: {1} of {2}{3}").format(
 			label.format,
-			flt(values.get("qty") or (open_line or {}).get("qty")),
+			"{:g}".format(flt(values.get("qty") or (open_line or {}).get("qty"))),
 			item_code,
 			_(", lot {0}").format(label.supplier_batch_code) if label.supplier_batch_code else "",
 		),

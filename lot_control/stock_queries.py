@@ -11,6 +11,17 @@ from frappe.utils import flt
 
 QTY_PRECISION = 6
 
+# A query given thousands of names (every lot of a wide trace) asks for them IN_LIST_SIZE at a time,
+# so each is looked up in its index: MariaDB turns an IN list of 1,000 names or more into a table of
+# values it materialises and scans, and gives up the index altogether for a list of ten thousand.
+IN_LIST_SIZE = 500
+
+
+def in_slices(names) -> list[list]:
+	"""The names, in order, cut into lists of at most IN_LIST_SIZE."""
+	names = list(names)
+	return [names[start : start + IN_LIST_SIZE] for start in range(0, len(names), IN_LIST_SIZE)]
+
 # A batch without a Lot (made before the app, or outside a receipt) is released house stock, valued
 # at the rate the ledger holds it at. Said once, here, for every query that joins `tabLot` as `lot`
 # (and, for the cost, the on-hand rows as `on_hand`).
@@ -118,6 +129,16 @@ def lot_balances(
 			return []
 		if lock:
 			frappe.db.sql("select name from `tabBatch` where name in %(lots)s order by name for update", {"lots": lots})
+		if len(lots) > IN_LIST_SIZE:
+			return [
+				row
+				for some_lots in in_slices(lots)
+				for row in balances_of(some_lots, item_code, warehouse, company, lock)
+			]
+	return balances_of(lots, item_code, warehouse, company, lock)
+
+
+def balances_of(lots, item_code, warehouse, company, lock) -> list[dict]:
 	sql, params = on_hand_sql(lots, item_code, warehouse, company, lock)
 	rows = frappe.db.sql(
 		f"""
@@ -342,3 +363,107 @@ def work_order_wip_movements(lots, warehouses) -> list[dict]:
 		{"lots": lots, "warehouses": warehouses, "closed": OPEN_WORK_ORDER_EXCLUDED_STATUSES},
 		as_dict=True,
 	)
+
+
+def lot_movements_by_voucher(
+	lots: list[str] | tuple | None = None,
+	*,
+	vouchers: list[str] | tuple | None = None,
+	items: list[str] | tuple | None = None,
+	from_date=None,
+	to_date=None,
+) -> list[dict]:
+	"""Every posted movement of the given lots (or of every lot the given vouchers moved, or of the
+	given items), summed per lot, voucher and warehouse (qty signed: in positive, out negative), with
+	what the voucher was: its purpose, Work Order, return flag, party and the party's address. One
+	query for all of them; the mass balance and the FSMA 204 records are read from it.
+
+	Stock is what on_hand_sql counts: bundles of submitted, uncancelled vouchers (not Pick Lists)
+	and, from before v15, batch Stock Ledger Entries without a bundle."""
+	bundle_where = ["bundle.docstatus = 1", "bundle.is_cancelled = 0", "entry.batch_no != ''", "bundle.voucher_type != 'Pick List'"]
+	ledger_where = ["sle.is_cancelled = 0", "sle.batch_no != ''", "ifnull(sle.serial_and_batch_bundle, '') = ''"]
+	params = {}
+	chosen_bundle, chosen_ledger = [], []
+	if lots is not None:
+		params["lots"] = tuple(sorted({lot for lot in lots if lot})) or ("",)
+		chosen_bundle.append("entry.batch_no in %(lots)s")
+		chosen_ledger.append("sle.batch_no in %(lots)s")
+	if vouchers is not None:
+		params["vouchers"] = tuple(sorted({name for name in vouchers if name})) or ("",)
+		chosen_bundle.append("bundle.voucher_no in %(vouchers)s")
+		chosen_ledger.append("sle.voucher_no in %(vouchers)s")
+	if items is not None:
+		params["items"] = tuple(sorted({item for item in items if item})) or ("",)
+		chosen_bundle.append("bundle.item_code in %(items)s")
+		chosen_ledger.append("sle.item_code in %(items)s")
+	if chosen_bundle:
+		bundle_where.append("(" + " or ".join(chosen_bundle) + ")")
+		ledger_where.append("(" + " or ".join(chosen_ledger) + ")")
+	if from_date:
+		params["from_date"] = from_date
+		bundle_where.append("bundle.posting_date >= %(from_date)s")
+		ledger_where.append("sle.posting_date >= %(from_date)s")
+	if to_date:
+		params["to_date"] = to_date
+		bundle_where.append("bundle.posting_date <= %(to_date)s")
+		ledger_where.append("sle.posting_date <= %(to_date)s")
+	rows = frappe.db.sql(
+		f"""
+		select movements.lot, movements.item_code, movements.warehouse, movements.voucher_type,
+			movements.voucher_no, movements.posting_date, movements.qty,
+			coalesce(stock_entry.purpose, reconciliation.purpose) as purpose,
+			stock_entry.work_order, stock_entry.lot_split_from, stock_entry.asset_repair,
+			coalesce(receipt.is_return, purchase_invoice.is_return, delivery.is_return, sales_invoice.is_return,
+				pos_invoice.is_return, subcontracting.is_return, 0) as is_return,
+			coalesce(purchase_invoice.update_stock, sales_invoice.update_stock, 1) as update_stock,
+			ifnull(sales_invoice.is_consolidated, 0) as is_consolidated,
+			coalesce(delivery.customer, sales_invoice.customer, pos_invoice.customer) as customer,
+			coalesce(delivery.customer_name, sales_invoice.customer_name, pos_invoice.customer_name) as customer_name,
+			coalesce(receipt.supplier, purchase_invoice.supplier, subcontracting.supplier) as supplier,
+			coalesce(receipt.supplier_name, purchase_invoice.supplier_name, subcontracting.supplier_name) as supplier_name,
+			coalesce(nullif(delivery.shipping_address, ''), nullif(sales_invoice.shipping_address, ''),
+				nullif(pos_invoice.shipping_address, ''), delivery.address_display, sales_invoice.address_display,
+				pos_invoice.address_display, receipt.address_display, purchase_invoice.address_display,
+				subcontracting.address_display) as party_address
+		from (
+			select moved.batch_no as lot, max(moved.item_code) as item_code, moved.warehouse, moved.voucher_type,
+				moved.voucher_no, min(moved.posting_date) as posting_date, sum(moved.qty) as qty
+			from (
+				(select entry.batch_no, bundle.item_code, entry.warehouse, bundle.voucher_type, bundle.voucher_no,
+					bundle.posting_date, entry.qty
+				from `tabSerial and Batch Entry` entry
+				inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+				where {" and ".join(bundle_where)})
+				union all
+				(select sle.batch_no, sle.item_code, sle.warehouse, sle.voucher_type, sle.voucher_no,
+					sle.posting_date, sle.actual_qty
+				from `tabStock Ledger Entry` sle
+				where {" and ".join(ledger_where)})
+			) moved
+			group by moved.batch_no, moved.voucher_type, moved.voucher_no, moved.warehouse
+			having round(sum(moved.qty), {QTY_PRECISION}) != 0
+		) movements
+		left join `tabStock Entry` stock_entry
+			on movements.voucher_type = 'Stock Entry' and stock_entry.name = movements.voucher_no
+		left join `tabStock Reconciliation` reconciliation
+			on movements.voucher_type = 'Stock Reconciliation' and reconciliation.name = movements.voucher_no
+		left join `tabPurchase Receipt` receipt
+			on movements.voucher_type = 'Purchase Receipt' and receipt.name = movements.voucher_no
+		left join `tabPurchase Invoice` purchase_invoice
+			on movements.voucher_type = 'Purchase Invoice' and purchase_invoice.name = movements.voucher_no
+		left join `tabDelivery Note` delivery
+			on movements.voucher_type = 'Delivery Note' and delivery.name = movements.voucher_no
+		left join `tabSales Invoice` sales_invoice
+			on movements.voucher_type = 'Sales Invoice' and sales_invoice.name = movements.voucher_no
+		left join `tabPOS Invoice` pos_invoice
+			on movements.voucher_type = 'POS Invoice' and pos_invoice.name = movements.voucher_no
+		left join `tabSubcontracting Receipt` subcontracting
+			on movements.voucher_type = 'Subcontracting Receipt' and subcontracting.name = movements.voucher_no
+		order by movements.posting_date, movements.voucher_no, movements.lot, movements.warehouse
+		""",
+		params,
+		as_dict=True,
+	)
+	for row in rows:
+		row.qty = flt(row.qty, QTY_PRECISION)
+	return rows

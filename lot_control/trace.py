@@ -13,8 +13,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from lot_control.genealogy import lots_inside, lots_made_from, serial_sources, serials_received_by
-from lot_control.stock_queries import lot_balances
+from lot_control.genealogy import collation_key, lots_inside, lots_made_from, serial_sources, serials_received_by
+from lot_control.stock_queries import in_slices, lot_balances
 
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")
 
@@ -117,49 +117,70 @@ def trace_forward(lot=None, supplier=None, supplier_batch_code=None, purchase_re
 def builds_of(nodes) -> list[dict]:
 	"""Each build, repack or split on the way, with what it produced."""
 	builds = {}
+	produced = set()
 	for node in nodes:
-		if node.kind in (None, "Start") or not node.get("stock_entries"):
+		kind, entries = node.get("kind"), node.get("stock_entries")
+		if kind in (None, "Start") or not entries:
 			continue
-		for entry in node.stock_entries.split(","):
-			build = builds.setdefault(
-				entry,
-				frappe._dict(stock_entry=entry, voucher_type=None, work_order=None, kind=node.kind, depth=node.depth, produced=[]),
-			)
-			build.voucher_type = build.voucher_type or (node.get("voucher_types") or "").split(",")[0] or None
-			build.work_order = build.work_order or (node.work_orders or "").split(",")[0] or None
-			build.depth = min(build.depth, node.depth)
-			if node.lot not in build.produced:
-				build.produced.append(node.lot)
+		lot, depth = node.get("lot"), node.get("depth")
+		for entry in entries.split(","):
+			build = builds.get(entry)
+			if build is None:
+				build = builds[entry] = frappe._dict(
+					stock_entry=entry, voucher_type=None, work_order=None, kind=kind, depth=depth, produced=[]
+				)
+			if not build["voucher_type"]:
+				build["voucher_type"] = (node.get("voucher_types") or "").split(",")[0] or None
+			if not build["work_order"]:
+				build["work_order"] = (node.get("work_orders") or "").split(",")[0] or None
+			if depth < build["depth"]:
+				build["depth"] = depth
+			if (entry, lot) not in produced:
+				produced.add((entry, lot))
+				build["produced"].append(lot)
 	return sorted(builds.values(), key=lambda build: (build.depth, build.stock_entry))
 
 
 def unit_facts(units: list[str]) -> list[dict]:
-	if not units:
-		return []
-	return frappe.get_all(
-		"Serialized Unit",
-		filters={"name": ("in", units)},
-		fields=["name", "code_display", "item_code", "status", "work_order", "warehouse", "customer", "delivery_document", "delivery_date", "lot"],
-		order_by="name",
-	)
+	"""One read by name per unit."""
+	rows = [
+		row
+		for some_units in in_slices(units)
+		for row in frappe.db.sql(
+			"""select name, code_display, item_code, status, work_order, warehouse, customer,
+				delivery_document, delivery_date, lot
+			from `tabSerialized Unit` where name in %(units)s""",
+			{"units": some_units},
+			as_dict=True,
+		)
+	]
+	return sorted(rows, key=lambda row: collation_key(row.name))
 
 
-DELIVERIES_BY_LOT = """
+# The customer comes with the delivery, read by the voucher's name.
+DELIVERIES = """
 	select bundle.voucher_type, bundle.voucher_no, bundle.item_code, bundle.posting_date,
-		entry.batch_no, entry.serial_no, entry.qty
+		entry.batch_no, entry.serial_no, entry.qty, coalesce(delivery.customer, invoice.customer) as customer
 	from `tabSerial and Batch Entry` entry
 	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-	where entry.batch_no in %(keys)s and bundle.voucher_type in %(vouchers)s
+	left join `tabDelivery Note` delivery
+		on bundle.voucher_type = 'Delivery Note' and delivery.name = bundle.voucher_no
+	left join `tabSales Invoice` invoice
+		on bundle.voucher_type = 'Sales Invoice' and invoice.name = bundle.voucher_no
+	where entry.{key} in %(keys)s and bundle.voucher_type in %(vouchers)s
 		and bundle.type_of_transaction = 'Outward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
 """
-DELIVERIES_BY_UNIT = """
-	select bundle.voucher_type, bundle.voucher_no, bundle.item_code, bundle.posting_date,
-		entry.batch_no, entry.serial_no, entry.qty
-	from `tabSerial and Batch Entry` entry
-	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
-	where entry.serial_no in %(keys)s and bundle.voucher_type in %(vouchers)s
-		and bundle.type_of_transaction = 'Outward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
-"""
+DELIVERIES_BY_LOT = DELIVERIES.format(key="batch_no")
+DELIVERIES_BY_UNIT = DELIVERIES.format(key="serial_no")
+
+
+def sql_in_slices(query: str, names: list[str], **params) -> list[dict]:
+	"""The query run for the names (its %(keys)s) IN_LIST_SIZE at a time, the rows put together."""
+	return [
+		row
+		for some_names in in_slices(names)
+		for row in frappe.db.sql(query, {**params, "keys": some_names}, as_dict=True)
+	]
 
 
 def deliveries_of(lots: list[str], units: list[str]) -> list[dict]:
@@ -169,41 +190,33 @@ def deliveries_of(lots: list[str], units: list[str]) -> list[dict]:
 	# Two index lookups (by lot, by serial number) rather than one OR, which could scan the table.
 	rows = []
 	if lots:
-		rows += frappe.db.sql(DELIVERIES_BY_LOT, {"keys": lots, "vouchers": SALES_VOUCHERS}, as_dict=True)
+		rows += sql_in_slices(DELIVERIES_BY_LOT, lots, vouchers=SALES_VOUCHERS)
 	if units:
 		seen = {(row.voucher_no, row.serial_no) for row in rows if row.serial_no}
 		rows += [
 			row
-			for row in frappe.db.sql(DELIVERIES_BY_UNIT, {"keys": units, "vouchers": SALES_VOUCHERS}, as_dict=True)
+			for row in sql_in_slices(DELIVERIES_BY_UNIT, units, vouchers=SALES_VOUCHERS)
 			if (row.voucher_no, row.serial_no) not in seen
 		]
 	rows.sort(key=lambda row: (row.posting_date, row.voucher_no))
-	customers = {}
-	for doctype in SALES_VOUCHERS:
-		names = list({row.voucher_no for row in rows if row.voucher_type == doctype})
-		if names:
-			customers.update(
-				{(doctype, name): customer for name, customer in frappe.get_all(doctype, filters={"name": ("in", names)}, fields=["name", "customer"], as_list=True)}
-			)
 	deliveries = {}
 	for row in rows:
 		key = (row.voucher_type, row.voucher_no, row.item_code, row.batch_no)
-		delivery = deliveries.setdefault(
-			key,
-			frappe._dict(
+		delivery = deliveries.get(key)
+		if delivery is None:
+			delivery = deliveries[key] = frappe._dict(
 				voucher_type=row.voucher_type,
 				voucher_no=row.voucher_no,
-				customer=customers.get((row.voucher_type, row.voucher_no)),
+				customer=row.customer,
 				posting_date=row.posting_date,
 				item_code=row.item_code,
 				lot=row.batch_no,
 				qty=0.0,
 				units=[],
-			),
-		)
-		delivery.qty += abs(flt(row.qty))
+			)
+		delivery["qty"] += abs(flt(row.qty))
 		if row.serial_no:
-			delivery.units.append(row.serial_no)
+			delivery["units"].append(row.serial_no)
 	return list(deliveries.values())
 
 
@@ -215,14 +228,10 @@ def stock_on_hand(lots: list[str], units: list[str]) -> list[dict]:
 		# On hand as every screen reads it (pre-v15 ledger batches too), with status and owner by
 		# the one rule for a batch without a Lot; only the bin is the trace's own.
 		rows = sorted((row for row in lot_balances(lots) if row.qty > 0), key=lambda row: (row.lot, row.warehouse))
-		bins = dict(
-			frappe.get_all(
-				"Lot",
-				filters={"name": ("in", list({row.lot for row in rows}) or [""])},
-				fields=["name", "storage_bin"],
-				as_list=True,
-			)
-		)
+		bins = {
+			row.name: row.storage_bin
+			for row in sql_in_slices("select name, storage_bin from `tabLot` where name in %(keys)s", sorted({row.lot for row in rows}))
+		}
 		for row in rows:
 			on_hand.append(
 				frappe._dict(
@@ -237,12 +246,12 @@ def stock_on_hand(lots: list[str], units: list[str]) -> list[dict]:
 				)
 			)
 	if units:
-		for unit in frappe.get_all(
-			"Serial No",
-			filters={"name": ("in", units), "warehouse": ("is", "set")},
-			fields=["name", "item_code", "warehouse", "batch_no"],
-			order_by="name",
-		):
+		in_stock = sql_in_slices(
+			"""select name, item_code, warehouse, batch_no from `tabSerial No`
+			where name in %(keys)s and ifnull(warehouse, '') != ''""",
+			units,
+		)
+		for unit in sorted(in_stock, key=lambda unit: collation_key(unit.name)):
 			on_hand.append(
 				frappe._dict(lot=unit.batch_no, unit=unit.name, warehouse=unit.warehouse, qty=1, item_code=unit.item_code, status=None, owner=None, storage_bin=None)
 			)
@@ -300,20 +309,18 @@ def trace_backward(lot=None, unit=None) -> dict:
 def documents_of(lots: list[str], units: list[str]) -> list[dict]:
 	"""The certificates and reports attached to each lot and unit of a trace."""
 	documents = []
-	if lots:
-		documents += frappe.get_all(
-			"Lot Document",
-			filters={"parent": ("in", lots), "parenttype": "Lot"},
-			fields=["parent as lot", "document_type", "document_date", "reference", "file"],
-			order_by="parent, idx",
-		)
-	if units:
-		documents += frappe.get_all(
-			"Unit Document",
-			filters={"parent": ("in", units), "parenttype": "Serialized Unit"},
-			fields=["parent as lot", "document_type", "document_date", "reference", "file"],
-			order_by="parent, idx",
-		)
+	for doctype, parenttype, parents in (("Lot Document", "Lot", lots), ("Unit Document", "Serialized Unit", units)):
+		if parents:
+			rows = sql_in_slices(
+				f"""select parent as lot, document_type, document_date, reference, file, idx
+				from `tab{doctype}` where parent in %(keys)s and parenttype = %(parenttype)s""",
+				list(parents),
+				parenttype=parenttype,
+			)
+			rows.sort(key=lambda row: (collation_key(row.lot), row.idx))
+			for row in rows:
+				del row["idx"]
+			documents += rows
 	return documents
 
 

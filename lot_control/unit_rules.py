@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from lot_control import codes
 from lot_control.build_rules import QTY_PRECISION, ConsumptionShare, share_consumption
 from lot_control.costing import split_build_cost
 
@@ -202,3 +203,59 @@ def movement_of(voucher_type: str, purpose: str | None, actual_qty: float, for_w
 			return CONSUMED_IN_BUILD
 		return ISSUED if purpose == "Material Issue" else OTHER_OUT
 	return RECEIVED if inward else OTHER_OUT
+
+
+# Why a code or serial number given for a unit cannot name it -------------------------------------
+
+MISTYPED_CODE = "mistyped_code"  # shaped like a unit code, but its check character does not match
+NOT_A_UNIT_CODE = "not_a_unit_code"  # neither a unit code nor a serial number ERPNext has
+NOT_REGISTERED_HERE = "not_registered_here"  # a new serial while the Work Order's registered units wait
+OF_ANOTHER_ITEM = "of_another_item"
+SCRAPPED_UNIT = "scrapped_unit"
+ALREADY_BUILT = "already_built"
+REGISTERED_ELSEWHERE = "registered_elsewhere"  # registered, not yet built, for another Work Order
+
+
+def given_code_problem(code: str, serial_no_exists: bool) -> str | None:
+	"""Why a code given for a new unit by a person (desk, REST, Data Import) cannot be its code. A
+	serial number ERPNext already has for the item is taken as it is; anything else must be a unit
+	code whose check character matches, so a typo never becomes a unit."""
+	if serial_no_exists or codes.is_valid_code(code):
+		return None
+	return MISTYPED_CODE if codes.looks_like_code(code) else NOT_A_UNIT_CODE
+
+
+def typed_serial_problem(serial: str, registered_units_waiting: bool) -> str | None:
+	"""Why a serial number typed on a build's produced row, naming no unit and no serial number ERPNext
+	has, cannot become a new unit. Text shaped like a unit code must pass its check: a mistyped label
+	would otherwise be built as a unit that does not exist. While the Work Order has registered units
+	that this build leaves waiting, their labels are what is scanned, so anything else is refused too
+	(a code with a symbol dropped, say). Otherwise it is the item's own numbering, as ERPNext allows."""
+	if codes.looks_like_code(serial) and not codes.is_valid_code(serial):
+		return MISTYPED_CODE
+	if registered_units_waiting:
+		return NOT_REGISTERED_HERE
+	return None
+
+
+def adoption_problem(
+	unit_item: str,
+	unit_status: str,
+	unit_work_order: str | None,
+	unit_stock_entry: str | None,
+	item_code: str,
+	work_order: str | None,
+	stock_entry: str | None,
+) -> str | None:
+	"""Why an existing unit named on a build's produced row cannot be built by it. A unit released by a
+	cancelled Work Order (no Work Order) may be; one registered for another Work Order may not, or it
+	would be built by one order and counted by another."""
+	if unit_item != item_code:
+		return OF_ANOTHER_ITEM
+	if unit_status == SCRAPPED:
+		return SCRAPPED_UNIT
+	if unit_stock_entry and unit_stock_entry != stock_entry:
+		return ALREADY_BUILT
+	if unit_work_order and unit_work_order != work_order:
+		return REGISTERED_ELSEWHERE
+	return None

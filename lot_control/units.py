@@ -14,7 +14,7 @@ from frappe.utils import cint, flt, getdate
 
 from lot_control import arguments, codes, unit_rules
 from lot_control.arguments import refuse_bad_arguments
-from lot_control.exceptions import UnitQualityStatusError
+from lot_control.exceptions import UnitCodeRefusedError, UnitQualityStatusError
 from lot_control.receipt_rules import (
 	UNIT_QUALITY_STATUSES,
 	UnitQualityChangeRefused,
@@ -40,7 +40,8 @@ def tracked_items(item_codes) -> dict:
 
 
 def new_unit(item_code: str, company: str, work_order: str | None = None, code: str | None = None, note: str | None = None):
-	"""Insert one unit (and, through its controller, its Serial No) in status Registered."""
+	"""Insert one unit (and, through its controller, its Serial No) in status Registered. A code given
+	here comes from a build's row and was checked there (given_units_of)."""
 	unit = frappe.get_doc(
 		{
 			"doctype": SERIALIZED_UNIT,
@@ -52,8 +53,49 @@ def new_unit(item_code: str, company: str, work_order: str | None = None, code: 
 	)
 	unit.add_event("Registered", None, unit_rules.REGISTERED, note=note, reference=("Work Order", work_order) if work_order else None)
 	unit.flags.ignore_permissions = True
+	unit.flags.code_checked_by_the_build = bool(code)
 	unit.insert()
 	return unit
+
+
+def code_for_new_unit(code: str, item_code: str, checked_by_the_build: bool = False) -> str:
+	"""The code a unit being inserted with a given code is stored under. Given by a person (desk, REST,
+	Data Import), it must be a serial number ERPNext has or a unit code whose check character matches
+	(unit_rules.given_code_problem), so a typo is refused, naming the code and the item; a build checks
+	the serials on its rows itself (given_units_of). A valid code is stored normalized, and a code that
+	is already a unit under its other spelling is refused as taken."""
+	code = code.strip()
+	spellings = unit_spellings(code)
+	if codes.is_valid_code(code):
+		code = codes.normalize_code(code)
+		taken = frappe.db.get_value(SERIALIZED_UNIT, {"name": ("in", spellings)})
+		if taken:
+			frappe.throw(
+				_("Unit code {0} of item {1} is already unit {2}.").format(frappe.bold(code), frappe.bold(item_code), frappe.bold(taken)),
+				exc=UnitCodeRefusedError,
+				title=_("Unit Code Taken"),
+			)
+	serial_no = frappe.db.get_value("Serial No", {"name": ("in", spellings)})
+	if checked_by_the_build:
+		return serial_no or code
+	problem = unit_rules.given_code_problem(code, bool(serial_no))
+	if problem == unit_rules.MISTYPED_CODE:
+		frappe.throw(
+			_("{0} is not a valid unit code for item {1}: its check character does not match, so it is mistyped. Type the code again from the unit's label, or leave Code empty for a new one.").format(
+				frappe.bold(code), frappe.bold(item_code)
+			),
+			exc=UnitCodeRefusedError,
+			title=_("Unit Code Refused"),
+		)
+	if problem:
+		frappe.throw(
+			_("{0} cannot be the code of a unit of item {1}: it is neither a unit code nor a serial number ERPNext has. Leave Code empty for a new one.").format(
+				frappe.bold(code), frappe.bold(item_code)
+			),
+			exc=UnitCodeRefusedError,
+			title=_("Unit Code Refused"),
+		)
+	return serial_no or code
 
 
 # Registering before the build ------------------------------------------------------------------
@@ -143,6 +185,7 @@ def bind_produced_units(doc):
 	items = tracked_items(row.item_code for row in doc.items if is_produced_row(doc, row))
 	if not items:
 		return
+	given_by_row = given_units_of(doc, items)
 	taken: set[str] = set()
 	for row in doc.items:
 		if not is_produced_row(doc, row) or row.item_code not in items or not flt(row.qty):
@@ -154,10 +197,12 @@ def bind_produced_units(doc):
 					row.idx, qty, frappe.bold(row.item_code)
 				)
 			)
-		given = given_serial_nos(row)
+		given = given_by_row.get(row.idx)
 		if given:
 			for code in given:
-				bind_unit(adopt_unit(code, row.item_code, doc), doc)
+				bind_unit(adopt_unit(code, row, doc), doc)
+			if not row.get("serial_and_batch_bundle"):
+				row.serial_no = "\n".join(given)
 			continue
 		units = free_registered_units(doc.get("work_order"), row.item_code, round(qty), taken)
 		while len(units) < round(qty):
@@ -167,6 +212,164 @@ def bind_produced_units(doc):
 			bind_unit(unit_name, doc)
 		row.serial_no = "\n".join(units)
 		row.use_serial_batch_fields = 1
+
+
+def check_given_serials(doc):
+	"""Before validate of a Manufacture or Repack: serial numbers typed on its produced rows are checked
+	as they are typed, not only at submit (bind_produced_units checks them again, under lock)."""
+	from lot_control.build_rules import is_produced_row
+
+	if doc.doctype != "Stock Entry" or doc.purpose not in REGISTRATION_PURPOSES or doc.docstatus == 2:
+		return
+	if frappe.flags.ignore_serial_batch_bundle_validation:
+		return
+	items = tracked_items(row.item_code for row in doc.items if is_produced_row(doc, row) and given_serial_nos(row))
+	if items:
+		given_units_of(doc, items)
+
+
+def given_units_of(doc, items: dict) -> dict[int, list[str]]:
+	"""row idx -> the serial numbers given on that produced row of a tracked item (typed, scanned or
+	made by ERPNext from the Work Order), each in the form its unit is or will be stored under. One
+	that cannot be a unit of this build is refused before anything is made, naming the row, item and
+	serial (unit_rules.typed_serial_problem, unit_rules.adoption_problem)."""
+	from lot_control.build_rules import is_produced_row
+
+	given_by_row = {}
+	for row in doc.items:
+		if is_produced_row(doc, row) and row.item_code in items and flt(row.qty):
+			serials = given_serial_nos(row)
+			if serials:
+				given_by_row[row.idx] = (row, serials)
+	if not given_by_row:
+		return {}
+	typed = [serial for _row, serials in given_by_row.values() for serial in serials]
+	units = units_spelt(typed)
+	serial_nos = {name.casefold(): (name, item_code) for name, item_code in serial_nos_of(typed)}
+	named_units = {unit.name for unit in (unit_of_serial(serial, units) for serial in typed) if unit}
+	waiting = registered_units_waiting(doc.get("work_order"), items)
+
+	stored_by_row = {}
+	for row, serials in given_by_row.values():
+		stored_by_row[row.idx] = stored = []
+		for serial in serials:
+			unit = unit_of_serial(serial, units)
+			known = serial_nos.get(serial.casefold())
+			if unit:
+				problem = unit_rules.adoption_problem(
+					unit.item_code, unit.status, unit.work_order, unit.stock_entry, row.item_code, doc.get("work_order"), doc.name
+				)
+				if problem:
+					refuse_unit_serial(problem, row, serial, unit=unit.name, other=adoption_detail(problem, unit))
+				name = unit.name
+			elif known and known[1] == row.item_code:
+				name = known[0]
+			else:
+				still_waiting = sorted(waiting.get(row.item_code, set()) - named_units)
+				problem = unit_rules.typed_serial_problem(serial, bool(still_waiting))
+				if problem:
+					refuse_unit_serial(problem, row, serial, other=", ".join(still_waiting[:3]) + (" …" if len(still_waiting) > 3 else ""))
+				name = codes.normalize_code(serial) if codes.is_valid_code(serial) else serial
+			if name != serial and row.get("serial_and_batch_bundle"):
+				frappe.throw(
+					_("Row {0}: serial {1} of item {2} is unit {3}; enter it as {3} in the row's serial numbers.").format(
+						row.idx, frappe.bold(serial), frappe.bold(row.item_code), frappe.bold(name)
+					),
+					exc=UnitCodeRefusedError,
+					title=_("Unit Code Refused"),
+				)
+			stored.append(name)
+	return stored_by_row
+
+
+def refuse_unit_serial(problem: str, row, serial: str, unit: str | None = None, other: str | None = None):
+	"""The refusal of a serial number on a build's row, saying what is wrong and what to do."""
+	item = frappe.bold(row.item_code)
+	messages = {
+		unit_rules.MISTYPED_CODE: _(
+			"Row {0}: {1} is not a valid unit code for item {2}: its check character does not match, so it is mistyped. Scan the unit's label or type its code again."
+		),
+		unit_rules.NOT_REGISTERED_HERE: _(
+			"Row {0}: serial {1} of item {2} is not a unit of this Work Order, which has registered units waiting to be built ({3}). Scan their labels, or register more units first."
+		),
+		unit_rules.OF_ANOTHER_ITEM: _("Row {0}: serial {1} is unit {4} of item {3}, not of item {2}."),
+		unit_rules.SCRAPPED_UNIT: _("Row {0}: unit {4} of item {2} was scrapped and cannot be built."),
+		unit_rules.ALREADY_BUILT: _("Row {0}: unit {4} of item {2} was already built by {3}."),
+		unit_rules.REGISTERED_ELSEWHERE: _(
+			"Row {0}: unit {4} of item {2} is registered for Work Order {3}, so it cannot be built by another; build it there, or release it by closing that Work Order."
+		),
+	}
+	frappe.throw(
+		messages[problem].format(row.idx, frappe.bold(serial), item, frappe.bold(other or ""), frappe.bold(unit or serial)),
+		exc=UnitCodeRefusedError,
+		title=_("Unit Code Refused"),
+	)
+
+
+def adoption_detail(problem: str, unit) -> str | None:
+	"""What a refusal of an existing unit names besides it: its item, its build or its Work Order."""
+	return {
+		unit_rules.OF_ANOTHER_ITEM: unit.item_code,
+		unit_rules.ALREADY_BUILT: unit.stock_entry,
+		unit_rules.REGISTERED_ELSEWHERE: unit.work_order,
+	}.get(problem)
+
+
+def unit_spellings(text: str) -> list[str]:
+	"""Forms a unit named by this text may be stored under: the text as given, and, for a valid unit
+	code, its normalized form in either spelling of the check symbol (codes.code_spellings)."""
+	forms = [text]
+	if codes.is_valid_code(text):
+		forms.extend(form for form in codes.code_spellings(text) if form not in forms)
+	return forms
+
+
+def units_spelt(texts: list[str]) -> dict:
+	"""casefolded name or serial -> unit, for the units any of these texts names; one query."""
+	forms = list({form for text in texts for form in unit_spellings(text)})
+	if not forms:
+		return {}
+	unit = frappe.qb.DocType(SERIALIZED_UNIT)
+	rows = (
+		frappe.qb.from_(unit)
+		.select(unit.name, unit.serial_no, unit.item_code, unit.status, unit.work_order, unit.stock_entry)
+		.where(unit.name.isin(forms) | unit.serial_no.isin(forms))
+	).run(as_dict=True)
+	found = {}
+	for row in rows:
+		found[row.name.casefold()] = row
+		if row.serial_no:
+			found.setdefault(row.serial_no.casefold(), row)
+	return found
+
+
+def unit_of_serial(text: str, units: dict):
+	return next((units[form.casefold()] for form in unit_spellings(text) if form.casefold() in units), None)
+
+
+def serial_nos_of(texts: list[str]) -> list[tuple[str, str]]:
+	"""(name, item) of ERPNext's Serial Nos among these texts."""
+	return frappe.get_all("Serial No", filters={"name": ("in", list(set(texts)))}, fields=["name", "item_code"], as_list=True)
+
+
+def registered_units_waiting(work_order: str | None, item_codes) -> dict[str, set[str]]:
+	"""item -> the Work Order's registered units not yet built."""
+	if not work_order:
+		return {}
+	waiting = defaultdict(set)
+	for name, item_code in frappe.get_all(
+		SERIALIZED_UNIT,
+		filters={
+			"work_order": work_order,
+			"item_code": ("in", list(item_codes)),
+			"stock_entry": ("is", "not set"),
+			"status": ("in", [unit_rules.REGISTERED, unit_rules.IN_PRODUCTION]),
+		},
+		fields=["name", "item_code"],
+		as_list=True,
+	):
+		waiting[item_code].add(name)
+	return waiting
 
 
 def given_serial_nos(row) -> list[str]:
@@ -204,20 +407,18 @@ def free_registered_units(work_order: str | None, item_code: str, qty: int, take
 	return [name for name in rows if name not in taken][:qty]
 
 
-def adopt_unit(code: str, item_code: str, doc) -> str:
-	"""A serial number typed on the row, or made by ERPNext from the Work Order, is a unit too."""
+def adopt_unit(code: str, row, doc) -> str:
+	"""A serial number typed on the row, or made by ERPNext from the Work Order, is a unit too; the
+	code was checked by given_units_of, and an existing unit is checked again here under lock."""
 	name = frappe.db.get_value(SERIALIZED_UNIT, {"serial_no": code}, "name") or frappe.db.exists(SERIALIZED_UNIT, code)
 	if not name:
-		return new_unit(item_code, doc.company, doc.get("work_order"), code=code, note=_("Serial No given on {0}.").format(doc.name)).name
-	unit = frappe.db.get_value(SERIALIZED_UNIT, name, ["item_code", "status", "stock_entry"], as_dict=True, for_update=True)
-	if unit.item_code != item_code:
-		frappe.throw(_("Unit {0} is of item {1}, not {2}.").format(frappe.bold(name), frappe.bold(unit.item_code), frappe.bold(item_code)))
-	if unit.status == unit_rules.SCRAPPED:
-		frappe.throw(_("Unit {0} of item {1} was scrapped and cannot be built.").format(frappe.bold(name), frappe.bold(item_code)))
-	if unit.stock_entry and unit.stock_entry != doc.name:
-		frappe.throw(
-			_("Unit {0} of item {1} was already built by {2}.").format(frappe.bold(name), frappe.bold(item_code), frappe.bold(unit.stock_entry))
-		)
+		return new_unit(row.item_code, doc.company, doc.get("work_order"), code=code, note=_("Serial No given on {0}.").format(doc.name)).name
+	unit = frappe.db.get_value(SERIALIZED_UNIT, name, ["item_code", "status", "stock_entry", "work_order"], as_dict=True, for_update=True)
+	problem = unit_rules.adoption_problem(
+		unit.item_code, unit.status, unit.work_order, unit.stock_entry, row.item_code, doc.get("work_order"), doc.name
+	)
+	if problem:
+		refuse_unit_serial(problem, row, code, unit=name, other=adoption_detail(problem, unit))
 	return name
 
 
@@ -424,20 +625,15 @@ def release_or_scrap(work_order: str, action: str) -> list[str]:
 @refuse_bad_arguments
 def find_unit(text=None) -> str | None:
 	"""The unit a scanned or typed text names: its code in any printed form (groups, lower case,
-	O for 0), its ERPNext serial number, or the customer's serial. Only a unit the user may read is
-	named: to anyone else the code names nothing."""
+	O for 0, either spelling of a legacy check symbol), its ERPNext serial number, or the customer's
+	serial. A mistyped code (wrong check character) names no unit by its code. Only a unit the user
+	may read is named: to anyone else the code names nothing."""
 	text = arguments.as_name(text, "text")
 	if not text or not frappe.has_permission(SERIALIZED_UNIT, "read"):
 		return None
-	candidates = [text]
-	try:
-		candidates.insert(0, codes.normalize_code(text))
-	except codes.InvalidUnitCodeError:
-		pass
-	for candidate in candidates:
-		name = frappe.db.get_value(SERIALIZED_UNIT, {"name": candidate}) or frappe.db.get_value(SERIALIZED_UNIT, {"serial_no": candidate})
-		if name and frappe.has_permission(SERIALIZED_UNIT, "read", name):
-			return name
+	unit = unit_of_serial(text, units_spelt([text]))
+	if unit and frappe.has_permission(SERIALIZED_UNIT, "read", unit.name):
+		return unit.name
 	names = frappe.get_all(SERIALIZED_UNIT, filters={"customer_serial": text}, pluck="name", limit=2)
 	return names[0] if len(names) == 1 and frappe.has_permission(SERIALIZED_UNIT, "read", names[0]) else None
 

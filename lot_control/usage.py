@@ -16,8 +16,9 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control import build_rules, picking
+from lot_control import build_rules, picking, signatures
 from lot_control.constants import vouchers
+from lot_control.constants.signatures import OVERRIDE_APPROVED
 from lot_control.exceptions import LotNotUsableError, LotOfAnotherItemError, LotShortageError
 from lot_control.stock_queries import (
 	balances_by_place,
@@ -79,15 +80,22 @@ def outgoing_rows(doc):
 
 def outgoing_lot_lines(doc) -> list[LotLine]:
 	"""The lots each outgoing row draws, as chosen so far (batch field or draft bundle)."""
+	rows = outgoing_rows(doc)
+	bundles = sorted({row.serial_and_batch_bundle for row in rows if row.get("serial_and_batch_bundle")})
+	entries_by_bundle = {}
+	if bundles:
+		for entry in frappe.get_all(
+			"Serial and Batch Entry",
+			filters={"parent": ("in", bundles), "batch_no": ("is", "set")},
+			fields=["parent", "batch_no", "qty", "warehouse"],
+			order_by="parent, idx",
+		):
+			entries_by_bundle.setdefault(entry.parent, []).append(entry)
 	lines = []
-	for row in outgoing_rows(doc):
+	for row in rows:
 		warehouse = source_warehouse(doc, row)
 		if row.get("serial_and_batch_bundle"):
-			entries = frappe.get_all(
-				"Serial and Batch Entry",
-				filters={"parent": row.serial_and_batch_bundle, "batch_no": ("is", "set")},
-				fields=["batch_no", "qty", "warehouse"],
-			)
+			entries = entries_by_bundle.get(row.serial_and_batch_bundle, [])
 			lines.extend(
 				LotLine(row, entry.batch_no, abs(flt(entry.qty)), entry.warehouse or warehouse) for entry in entries
 			)
@@ -154,11 +162,12 @@ def min_shelf_life(doc, kind: str, item_code: str) -> float | None:
 	return max(minimums) or None
 
 
-def policy_for(doc, kind: str, item_code: str, strict_expiry: bool) -> picking.PickPolicy:
+def policy_for(doc, kind: str, item_code: str, strict_expiry: bool, owners: frozenset | None = None) -> picking.PickPolicy:
+	"""`owners` (allowed_owners), when the caller read it once for all rows of the document."""
 	rules = vouchers.RULES_OF_USE.get(kind, ())
 	return picking.PickPolicy(
 		on_date=getdate(doc.get("posting_date")),
-		allowed_owners=allowed_owners(doc, kind),
+		allowed_owners=allowed_owners(doc, kind) if owners is None else owners,
 		strict_expiry=strict_expiry,
 		min_remaining_shelf_life_percent=min_shelf_life(doc, kind, item_code) if "shelf_life" in rules else None,
 	)
@@ -198,18 +207,20 @@ def refuse_unusable_lots(doc, kind: str, lines: list[LotLine], strict: bool) -> 
 	facts = lot_facts(line.lot for line in lines)
 	external = external_warehouses(line.warehouse for line in lines)
 	policies = {}
+	owners = allowed_owners(doc, kind)
 	for line in lines:
 		lot = facts.get(line.lot)
 		if not lot:
 			continue
 		if lot.item_code not in policies:
-			policies[lot.item_code] = policy_for(doc, kind, lot.item_code, strict)
+			policies[lot.item_code] = policy_for(doc, kind, lot.item_code, strict, owners)
 		policy = policies[lot.item_code]
 		candidate = candidate_for(lot, line.warehouse, line.qty, external, strict)
 		for reason in picking.unusable_reasons(candidate, policy):
 			if reason.value not in rules:
 				continue
 			if reason == picking.UnusableReason.SHELF_LIFE and shelf_life_override_allowed(line.row):
+				take_override_signature(doc)
 				continue
 			refuse(doc, kind, line, lot, reason, policy)
 	return facts
@@ -414,6 +425,22 @@ def shelf_life_override_allowed(row) -> bool:
 	return bool((row.get("lot_override_reason") or "").strip()) and QUALITY_ROLE in frappe.get_roles()
 
 
+def take_override_signature(doc):
+	"""A shelf-life override is the Lot Quality Manager's signed approval (lot_control.signatures),
+	given for the saved voucher before it is submitted and used up once by its submission."""
+	if doc.docstatus != 1 or doc.flags.override_signature:
+		return
+	doc.flags.override_signature = (
+		signatures.take_signature(
+			OVERRIDE_APPROVED,
+			doc.doctype,
+			doc.name,
+			_("Submitting {0} {1} with a shelf-life override").format(_(doc.doctype), frappe.bold(doc.name)),
+		)
+		or "not required"
+	)
+
+
 def describe_use(doc, kind: str) -> str:
 	if kind == vouchers.DELIVERY:
 		return _("delivery to {0}").format(doc.get("customer"))
@@ -474,9 +501,10 @@ def record_overrides_and_disposals(doc):
 		elif kind == vouchers.SUPPLIER_RETURN:
 			record_lot_event(line.lot, "Return to Supplier", doc.get("supplier"), doc.doctype, doc.name, line.qty)
 		elif line.row is not None and (line.row.get("lot_override_reason") or "").strip():
-			record_lot_event(
-				line.lot, "Shelf Life Override", line.row.lot_override_reason, doc.doctype, doc.name, line.qty
-			)
+			reason = line.row.lot_override_reason
+			if doc.flags.override_signature not in (None, "not required"):
+				reason = _("{0} (electronic signature {1})").format(reason, doc.flags.override_signature)
+			record_lot_event(line.lot, "Shelf Life Override", reason, doc.doctype, doc.name, line.qty)
 
 
 def outgoing_lot_lines_posted(doc) -> list[LotLine]:
@@ -490,43 +518,61 @@ def outgoing_lot_lines_posted(doc) -> list[LotLine]:
 
 
 def lot_candidates(item_code: str, warehouse: str, strict_expiry: bool) -> list[picking.LotCandidate]:
-	"""Every lot of an item with stock in a warehouse, as picking candidates, in two queries."""
-	balances = [row for row in lot_balances(item_code=item_code, warehouse=warehouse) if row.qty > 0]
-	facts = lot_facts(row.lot for row in balances)
-	external = external_warehouses([warehouse])
-	return [
-		candidate_for(facts[row.lot], row.warehouse, flt(row.qty), external, strict_expiry)
-		for row in balances
-		if row.lot in facts
-	]
+	"""Every lot of an item with stock in a warehouse, as picking candidates."""
+	return candidates_by_place([(item_code, warehouse)], strict_expiry)[(item_code, warehouse)]
+
+
+def candidates_by_place(places, strict_expiry: bool) -> dict:
+	"""(item, warehouse) -> every lot of the item with stock there, as picking candidates: one
+	balance query per place, then the facts of all their lots and the warehouses' kind at once."""
+	balances = {
+		place: [row for row in lot_balances(item_code=place[0], warehouse=place[1]) if row.qty > 0] for place in places
+	}
+	facts = lot_facts(row.lot for rows in balances.values() for row in rows)
+	external = external_warehouses(row.warehouse for rows in balances.values() for row in rows)
+	return {
+		place: [
+			candidate_for(facts[row.lot], row.warehouse, flt(row.qty), external, strict_expiry)
+			for row in rows
+			if row.lot in facts
+		]
+		for place, rows in balances.items()
+	}
 
 
 def pick_unchosen_lots(doc):
 	"""Rows of a build or delivery that name no lot (nor serial) get usable lots, FEFO then FIFO, in
 	a bundle; an item with serials too gets serials of those lots.
 
-	Picked at submit, not on every save, so a draft's quantities can still change freely."""
+	Picked at submit, not on every save, so a draft's quantities can still change freely. The stock,
+	lots and owners are read once for all rows to pick."""
 	if doc.docstatus != 1 or frappe.flags.ignore_serial_batch_bundle_validation:
 		return  # with ERPNext told to post without serial/batch data, nothing is picked either
 	kind = movement_kind(doc)
 	if kind not in EARLY_CHECKED or doc.get("is_internal_customer"):
 		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks
+	rows = [
+		row
+		for row in outgoing_rows(doc)
+		if not (row.get("batch_no") or row.get("serial_no") or row.get("serial_and_batch_bundle") or not flt(row.qty))
+		and not draws_reserved_stock(row)  # ERPNext delivers the lots reserved for the order; checked once posted
+	]
+	if not rows:
+		return
 	strict = strict_expiry_enabled()
-	for row in list(outgoing_rows(doc)):
-		if row.get("batch_no") or row.get("serial_no") or row.get("serial_and_batch_bundle") or not flt(row.qty):
-			continue
-		if draws_reserved_stock(row):
-			continue  # ERPNext delivers the lots reserved for the order; they are checked once posted
+	candidates_at = candidates_by_place(sorted({(row.item_code, source_warehouse(doc, row)) for row in rows}), strict)
+	owners = allowed_owners(doc, kind)
+	for row in rows:
 		warehouse = source_warehouse(doc, row)
 		required = row_stock_qty(doc, row)
-		candidates = lot_candidates(row.item_code, warehouse, strict)
+		candidates = candidates_at[(row.item_code, warehouse)]
 		if flt(sum(candidate.qty for candidate in candidates), 6) < flt(required, 6):
 			continue  # plain shortage: ERPNext refuses it with its own negative-stock message
 		held = {}
 		if kind == vouchers.BUILD:
 			held = work_order_holders(candidates, warehouse, doc.get("work_order"))
 			candidates = free_for_work_order(candidates, warehouse, doc.get("work_order"))
-		policy = policy_for(doc, kind, row.item_code, strict)
+		policy = policy_for(doc, kind, row.item_code, strict, owners)
 		result = picking.pick_lots(candidates, required, policy)
 		if result.shortfall > 0:
 			refuse_shortage(doc, kind, row, warehouse, required, candidates, policy, held)
@@ -709,7 +755,6 @@ def lock_and_recheck_lots(doc):
 def refresh_consumed_status(doc):
 	"""A lot with nothing left anywhere is Consumed; stock coming back releases it again."""
 	from lot_control.lot_events import set_lot_status_by_the_app
-	from lot_control.stock_queries import get_lot_on_hand
 
 	lots = frappe.db.sql_list(
 		"""
@@ -720,10 +765,16 @@ def refresh_consumed_status(doc):
 		""",
 		{"doctype": doc.doctype, "name": doc.name},
 	)
-	for lot, status in frappe.get_all(
+	statuses = frappe.get_all(
 		"Lot", filters={"name": ("in", lots or [""]), "status": ("in", ("Released", "Consumed"))}, fields=["name", "status"], as_list=True
-	):
-		on_hand = get_lot_on_hand(lot)
+	)
+	if not statuses:
+		return
+	on_hand_by_lot = {}
+	for row in lot_balances([lot for lot, _status in statuses]):
+		on_hand_by_lot[row.lot] = on_hand_by_lot.get(row.lot, 0) + row.qty
+	for lot, status in statuses:
+		on_hand = flt(on_hand_by_lot.get(lot, 0), 6)
 		if status == "Released" and not on_hand:
 			set_lot_status_by_the_app(lot, "Consumed", _("Nothing left in stock."), doc.doctype, doc.name)
 		elif status == "Consumed" and on_hand > 0:

@@ -2,18 +2,36 @@
 # The trace benchmark, on demand (not part of the tests): on a site of its own it generates a history
 # (100,000 lots, 20,000 Work Orders, 5 levels, 50,000 units, 20,000 deliveries), times forward and
 # backward traces of typical and of the widest lots, doubles the history and times them again.
-# See lot_control/benchmarks/trace_benchmark.py. Takes about 9 minutes on 2 cores; it first removes
-# the rows an earlier run generated (names starting with BENCH-) and leaves its own on the site.
-#   bash scripts/benchmark.sh [site]      site default trace-bench.localhost
+# Then times FEFO picking of an item with 10,000 lots in stock and the Usable Stock, Expiring Lots and
+# Lot Inventory Value reports. See benchmarks/trace_benchmark.py (beside the app, never installed; run
+# in the site by benchmarks/run_in_site.py). Takes about 10 minutes on 2 cores; it first removes the
+# rows an earlier run generated (names starting with BENCH-) and leaves its own on the site.
+#   bash scripts/benchmark.sh [trace] [site]      site default trace-bench.localhost
 #   LOT_CONTROL_BENCH             bench directory   (default /home/frappe/frappe-bench)
 #   LOT_CONTROL_BENCHMARK_KWARGS  arguments of run(), e.g. "{'lots': 200000, 'runs': 30}"
-# The site must exist with ERPNext and lot_control installed; this script creates nothing else:
-#   bench new-site trace-bench.localhost && bench --site trace-bench.localhost install-app erpnext
+# The site must exist with ERPNext and lot_control installed, and be marked as made for the benchmark
+# (it deletes BENCH- rows; it refuses a site without the mark); this script creates nothing else:
+#   bench new-site trace-bench.localhost --install-app erpnext
 #   bench --site trace-bench.localhost install-app lot_control
+#   bench --site trace-bench.localhost set-config -p lot_control_benchmark_site 1
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=${LOT_CONTROL_BENCH:-/home/frappe/frappe-bench}
+if [ "${1:-}" = overhead ]; then
+	# Submit overhead: the same documents submitted alternately on a site with lot_control and one
+	# without, in one run; medians and ratios (benchmarks/overhead_benchmark.py: BENCH-OVH data made
+	# once on each site and reused, nothing deleted; each site is checked before anything is written).
+	#   bash scripts/benchmark.sh overhead [app-site [plain-site]]  (lot-control.localhost plain.localhost)
+	#   LOT_CONTROL_OVERHEAD_PAIRS  pairs per document (default 5)
+	shift
+	overhead=("$BENCH/env/bin/python" "$ROOT/benchmarks/overhead_benchmark.py" --bench "$BENCH"
+		--app-site "${1:-lot-control.localhost}" --plain-site "${2:-plain.localhost}")
+	cd "$BENCH/sites" || { echo "No bench at $BENCH (set LOT_CONTROL_BENCH)"; exit 1; }
+	if [ "$(id -un)" = "$(stat -c %U "$BENCH")" ]; then exec "${overhead[@]}"; fi
+	exec runuser -u "$(stat -c %U "$BENCH")" -- "${overhead[@]}"
+fi
+[ "${1:-}" = trace ] && shift
 SITE=${1:-trace-bench.localhost}
 KWARGS=${LOT_CONTROL_BENCHMARK_KWARGS:-"{}"}
 
@@ -45,9 +63,14 @@ if ! frappe_cli --site "$SITE" list-apps 2>/dev/null | grep -q '^lot_control'; t
 	echo "lot_control is not installed on $SITE: bench --site $SITE install-app lot_control"
 	exit 1
 fi
+if ! "$PY" -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get("lot_control_benchmark_site") else 1)' "$BENCH/sites/$SITE/site_config.json"; then
+	echo "$SITE is not marked as a benchmark site; the benchmark deletes its BENCH- rows. If the site was made for it:"
+	echo "  bench --site $SITE set-config -p lot_control_benchmark_site 1"
+	exit 1
+fi
 frappe_cli --site "$SITE" migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
 
 echo "== trace benchmark on $SITE in $BENCH ($(nproc) cores), run($KWARGS)"
 start=$(date +%s)
-frappe_cli --site "$SITE" execute lot_control.benchmarks.trace_benchmark.run --kwargs "$KWARGS" || exit 1
+(cd "$BENCH/sites" && as_owner "$PY" "$APP/benchmarks/run_in_site.py" --site "$SITE" trace_benchmark.run --kwargs "$KWARGS") || exit 1
 echo "== done in $(($(date +%s) - start)) s"

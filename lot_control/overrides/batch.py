@@ -21,8 +21,9 @@ def before_naming(doc, method=None):
 
 
 def on_update(doc, method=None):
-	"""The Batch holds item, supplier and dates; the Lot shows them and filters on them."""
-	if not frappe.db.exists("Lot", doc.name):
+	"""The Batch holds item, supplier and dates; the Lot shows them and filters on them. A Batch
+	being inserted has no Lot yet (a Lot names an existing Batch, or makes its own before it exists)."""
+	if doc.flags.in_insert or not frappe.db.exists("Lot", doc.name):
 		return
 	current = frappe.db.get_value("Lot", doc.name, MIRRORED_BATCH_FIELDS, as_dict=True)
 	changed = {field: doc.get(field) for field in MIRRORED_BATCH_FIELDS if current.get(field) != doc.get(field)}

@@ -6,6 +6,8 @@ accepts one (this bench's v15 offers only Purchase Receipt and Purchase Invoice)
 import frappe
 from frappe.utils import flt
 
+from lot_control.lot_events import set_lot_unit_cost_by_the_app
+
 RECEIPT_TYPES = ("Purchase Receipt", "Purchase Invoice", "Subcontracting Receipt")
 
 
@@ -26,7 +28,7 @@ def update_lot_costs_of_receipts(doc):
 	for doctype, name in receipts:
 		for lot, unit_cost in posted_lot_rates(doctype, name).items():
 			if frappe.db.exists("Lot", lot):
-				frappe.db.set_value("Lot", lot, "unit_cost", flt(unit_cost), update_modified=False)
+				set_lot_unit_cost_by_the_app(lot, flt(unit_cost), doc)
 
 
 def posted_lot_rates(doctype: str, name: str) -> dict:

@@ -23,6 +23,7 @@ def before_validate(doc, method=None):
 	usage.check_lot_usage(doc)
 	usage.check_work_order_holdings(doc)
 	usage.carry_expired_lots_in_bundles(doc)
+	units.check_given_serials(doc)
 
 
 def before_submit(doc, method=None):

@@ -4,30 +4,38 @@
 // its check character (the same rule as lot_control/codes.py), however it was typed.
 
 import "./genealogy_graph.js";
+import "./signatures.js";
 
 frappe.provide("lot_control.scan");
 
+// Copied from codes.py: ALPHABET, CHECK_ALPHABET, LEGACY_CHECK_SYMBOLS (codes issued before they were GS1-safe).
 lot_control.scan.ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-lot_control.scan.CHECK_ALPHABET = lot_control.scan.ALPHABET + "*~$=U";
+lot_control.scan.CHECK_ALPHABET = lot_control.scan.ALPHABET + "*._=U";
+lot_control.scan.LEGACY_CHECK_SYMBOLS = { "~": ".", $: "_" };
 
-lot_control.scan.normalize = function (text) {
+// The text as a unit code's 13 symbols, if it has that shape, whatever its check symbol.
+lot_control.scan.shaped_code = function (text) {
 	const cleaned = (text || "")
 		.replace(/[\s-]/g, "")
 		.toUpperCase()
 		.replace(/O/g, "0")
 		.replace(/[IL]/g, "1");
 	if (cleaned.length !== 13) return null;
-	const data = cleaned.slice(0, 12);
-	const check = cleaned[12];
-	let total = 0;
 	for (let i = 0; i < 12; i++) {
-		const value = lot_control.scan.ALPHABET.indexOf(data[i]);
-		if (value < 0) return null;
-		total += (i + 1) * value;
+		if (lot_control.scan.ALPHABET.indexOf(cleaned[i]) < 0) return null;
 	}
-	const check_value = lot_control.scan.CHECK_ALPHABET.indexOf(check);
-	if (check_value < 0) return null;
-	return (total + 13 * check_value) % 37 === 0 ? cleaned : null;
+	const check = lot_control.scan.LEGACY_CHECK_SYMBOLS[cleaned[12]] || cleaned[12];
+	return lot_control.scan.CHECK_ALPHABET.indexOf(check) < 0 ? null : cleaned;
+};
+
+lot_control.scan.normalize = function (text) {
+	const cleaned = lot_control.scan.shaped_code(text);
+	if (!cleaned) return null;
+	let total = 0;
+	for (let i = 0; i < 12; i++) total += (i + 1) * lot_control.scan.ALPHABET.indexOf(cleaned[i]);
+	const check = lot_control.scan.LEGACY_CHECK_SYMBOLS[cleaned[12]] || cleaned[12];
+	total += 13 * lot_control.scan.CHECK_ALPHABET.indexOf(check);
+	return total % 37 === 0 ? cleaned : null;
 };
 
 // Anything else that looks like a code (no spaces, a digit in it) is asked of the server, which
@@ -39,6 +47,10 @@ lot_control.scan.looks_like_code = function (text) {
 
 lot_control.scan.open = function (text) {
 	return frappe.xcall("lot_control.desk.resolve_code", { text }).then((target) => {
+		if (target && target.problem) {
+			frappe.msgprint({ message: target.problem, indicator: "red", title: __("Unit Code Refused") });
+			return null;
+		}
 		if (!target) {
 			frappe.searchdialog.search.init_search(text, "global_search");
 			return null;
@@ -52,24 +64,20 @@ lot_control.scan.open = function (text) {
 $(document).on("app_ready", () => {
 	const input = document.getElementById("navbar-search");
 	if (!input) return;
-	// Before the search bar's own Enter handling: a valid unit code goes straight to its unit,
-	// another code to whatever the server finds for it.
+	// Before the search bar's own Enter handling: a unit code or another code goes to whatever the
+	// server finds for it (a unit under either spelling of a legacy check symbol; a mistyped code is refused).
 	input.addEventListener(
 		"keydown",
 		(event) => {
 			if (event.key !== "Enter") return;
 			const text = input.value.trim();
 			const code = lot_control.scan.normalize(text);
-			if (!code && !lot_control.scan.looks_like_code(text)) return;
+			if (!code && !lot_control.scan.shaped_code(text) && !lot_control.scan.looks_like_code(text)) return;
 			event.preventDefault();
 			event.stopImmediatePropagation();
 			input.value = "";
 			input.blur();
-			if (code) {
-				frappe.set_route("Form", "Serialized Unit", code);
-			} else {
-				lot_control.scan.open(text);
-			}
+			lot_control.scan.open(code || text);
 		},
 		true
 	);

@@ -53,12 +53,6 @@ frappe.ui.form.on("Purchase Receipt", {
 
 frappe.provide("lot_control");
 
-lot_control.clear_scan_field = function (frm) {
-	// Emptied without firing the change event again; ERPNext's handler then finds nothing to do.
-	frm.doc.scan_barcode = "";
-	frm.fields_dict.scan_barcode.set_input("");
-};
-
 lot_control.apply_receipt_scan = async function (frm, answer) {
 	let row = answer.row && (frm.doc.items || []).find((line) => line.name === answer.row);
 	if (!row) {

@@ -10,6 +10,8 @@ frappe.ui.form.on("Stock Entry", {
 	},
 	purpose: toggle_lots_per_unit,
 	work_order: toggle_lots_per_unit,
+	// A scanned lot or unit label picks that exact lot or unit (scanning.js), before ERPNext's scanner.
+	scan_barcode: (frm) => lot_control.scan_for_issue(frm),
 });
 
 frappe.ui.form.on("Stock Entry Detail", {

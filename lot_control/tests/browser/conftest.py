@@ -122,6 +122,26 @@ def site():
 	frappe.destroy()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def electronic_signatures_on(site):
+	"""Signatures are on, as on a new site: the stories sign their quality decisions in the desk's
+	dialog (sign_in_dialog). Written only if someone turned them off, so runs side by side agree."""
+	settings, field = "Lot Control Settings", "require_electronic_signatures"
+	if not frappe.db.get_single_value(settings, field):
+		frappe.db.set_single_value(settings, field, 1)
+		frappe.db.commit()
+
+
+def sign_in_dialog(page, reason: str, password: str = TEST_PASSWORD):
+	"""Sign in the electronic signature dialog the desk opened (lot_control/public/js/signatures.js)."""
+	dialog = page.locator(".modal.show", has=page.locator('input[data-fieldname="password"]'))
+	dialog.wait_for()
+	dialog.locator('input[data-fieldname="password"]').fill(password)
+	dialog.locator('[data-fieldname="reason"] textarea').fill(reason)
+	dialog.get_by_role("button", name="Sign", exact=True).click()
+	dialog.wait_for(state="hidden")
+
+
 @pytest.fixture(scope="session")
 def browser():
 	"""Debian's Chromium; Playwright gives the launch a fresh, temporary user-data-dir of its own."""

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import frappe
 import pytest
 
-from lot_control.tests.browser.conftest import committed, make_desk_user, open_desk
+from lot_control.tests.browser.conftest import committed, make_desk_user, open_desk, sign_in_dialog
 
 ROWS_SHOWN = """
 () => [...document.querySelectorAll('.dt-scrollable .dt-row[data-row-index]')]
@@ -150,6 +150,7 @@ def test_a_recall_holds_the_units_built_from_the_reel_and_releases_them_when_clo
 	open_desk(page, f"recall/{world.recall}", ".form-layout")
 	page.evaluate("() => cur_frm.set_value('status', 'Closed')")
 	page.evaluate("() => cur_frm.save()")
+	sign_in_dialog(page, "Reel cleared by the supplier's analysis")  # closing a recall is signed
 	page.wait_for_function(
 		"() => cur_frm && cur_frm.doc.status === 'Closed' && !cur_frm.is_dirty()", timeout=60_000
 	)

@@ -10,6 +10,7 @@ import frappe
 import pytest
 from frappe.utils import add_years, getdate, nowdate
 
+from lot_control import signatures
 from lot_control.tests.integration.factories import make_company, make_supplier, make_warehouse
 
 BENCH = os.environ.get("LOT_CONTROL_BENCH", "/home/frappe/frappe-bench")
@@ -36,6 +37,15 @@ def rollback_after_test(site):
 	frappe.set_user("Administrator")
 	frappe.clear_document_cache("Lot Control Settings", "Lot Control Settings")
 	frappe.local.message_log = []
+
+
+@pytest.fixture(autouse=True)
+def electronic_signatures_setting(monkeypatch):
+	"""Signatures are on for users (Lot Control Settings); the stories that are not about them make
+	their quality decisions without re-entering a password. test_signatures.py overrides this
+	fixture and turns the real setting on. Patched, not written: a written setting would lock its
+	row for the length of every test, across test runs sharing the site."""
+	monkeypatch.setattr(signatures, "signatures_required", lambda: False)
 
 
 def ensure_site_is_set_up():

@@ -41,6 +41,7 @@ WHITELISTING_MODULES = (
 	"lot_control.lot_control.doctype.recall.recall",
 	"lot_control.lot_splitting",
 	"lot_control.scanning",
+	"lot_control.issue_scanning",
 	"lot_control.units",
 )
 ROLES = ("Guest", "Sales User", "Stock User", "Manufacturing User")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lot_control.barcodes import parse_label
+from lot_control.barcodes import OwnLabel, parse_label, read_own_label
 
 DIGIKEY = (
 	"[)>\x1e06\x1dP296-LM358BIDDFRCT-ND\x1d1PLM358BIDDFR\x1dK\x1d1K72991337\x1d"
@@ -164,3 +164,49 @@ def test_plain_item_barcodes_and_our_own_codes_are_left_to_erpnext(scanned):
 def test_any_scanned_text_gives_a_label_or_none_never_an_error(scanned):
 	label = parse_label(scanned)
 	assert label is None or label.format
+
+
+@pytest.mark.parametrize(
+	("scanned", "record"),
+	[
+		("https://erp.example.com/app/lot/L2611-0001", OwnLabel("Lot", "L2611-0001")),
+		("http://192.168.1.20:8000/app/lot/L2611-0001/", OwnLabel("Lot", "L2611-0001")),
+		("https://erp.example.com/app/serialized-unit/7K3M9QX2TB4N8", OwnLabel("Serialized Unit", "7K3M9QX2TB4N8")),
+		("https://erp.example.com/app/serial-no/SN%2F0042?ref=label", OwnLabel("Serial No", "SN/0042")),
+		("HTTPS://erp.example.com/app/batch/B%20007", OwnLabel("Batch", "B 007")),
+	],
+)
+def test_our_own_qr_opens_the_lot_or_unit_it_names(scanned, record):
+	assert read_own_label(scanned) == record
+	assert read_own_label(scanned).is_unit == (record.doctype in ("Serialized Unit", "Serial No"))
+
+
+@pytest.mark.parametrize(
+	"scanned",
+	[
+		None,
+		"",
+		"L2611-0001",
+		"https://erp.example.com/app/item/GLUE-1",
+		"https://erp.example.com/app/lot",
+		"https://erp.example.com/app/lot/L1/edit",
+		"https://erp.example.com/01/09501101530003/10/X1",
+		"ftp://erp.example.com/app/lot/L1",
+	],
+)
+def test_other_texts_name_no_record_of_ours(scanned):
+	assert read_own_label(scanned) is None
+
+
+def test_a_digital_link_is_a_gs1_label_not_a_desk_url():
+	label = parse_label("https://erp.example.com/01/09501101530003/10/L2611-0001")
+	assert (label.format, label.gtin, label.lot) == ("GS1 Digital Link", "09501101530003", "L2611-0001")
+	unit = parse_label("https://erp.example.com/01/09501101530003/21/7K3M9QX2TB4N8")
+	assert (unit.gtin, unit.serials) == ("09501101530003", ("7K3M9QX2TB4N8",))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("htps:/%2Fapplotbc-xyz?#.0123456789 "), max_size=60))
+def test_any_text_gives_a_record_or_none_never_an_error(scanned):
+	record = read_own_label(scanned)
+	assert record is None or (record.doctype and record.name)

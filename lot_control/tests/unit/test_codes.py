@@ -7,6 +7,8 @@ import re
 import time
 
 import pytest
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_messages import GS1Message
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,16 +18,24 @@ from lot_control.codes import (
 	RANDOM_BITS,
 	InvalidUnitCodeError,
 	check_character,
+	code_spellings,
 	encode_unit_code,
 	format_code,
 	generate_unit_code,
+	gs1_code,
 	is_valid_code,
+	looks_like_code,
 	normalize_code,
 )
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_ALPHABET = ALPHABET + "*~$=U"
-CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}[0-9A-HJKMNP-TV-Z*~$=U]$")
+CHECK_ALPHABET = ALPHABET + "*._=U"
+# Crockford's own check alphabet, which codes issued before GS1 labels used: ~ and $ are not GS1 characters.
+LEGACY_CHECK_ALPHABET = ALPHABET + "*~$=U"
+LEGACY_SYMBOL_TODAY = {"~": ".", "$": "_"}
+CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}[0-9A-HJKMNP-TV-Z*._=U]$")
+# GS1 General Specifications, figure 7.11-1: the 82 characters of an alphanumeric AI such as (21).
+GS1_AI_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 SAMPLE_SIZE = 200
 
 sixty_bits = st.integers(min_value=0, max_value=(1 << 60) - 1)
@@ -75,6 +85,8 @@ def test_constants():
 	assert codes.CHECK_ALPHABET == CHECK_ALPHABET
 	assert len(set(CHECK_ALPHABET)) == 37
 	assert not set("ILOU") & set(ALPHABET)
+	assert codes.LEGACY_CHECK_SYMBOLS == {"~": ".", "$": "_"}
+	assert codes.GS1_SERIAL_CHARACTERS == frozenset(GS1_AI_82) and len(GS1_AI_82) == 82
 
 
 def test_generated_codes_have_the_canonical_shape(sample):
@@ -185,7 +197,10 @@ def test_aliases_map_to_digits():
 		"0" * 5 + "_" + "0" * 7,
 		"0" * 12 + "é",
 		"0000.0000.0000.0",
-		"0" * 12 + ".",
+		"0" * 12 + "+",
+		"0" * 12 + "/",
+		"0" * 11 + "~0",  # a legacy check symbol is still a check symbol only
+		"0" * 11 + ".0",
 	],
 )
 def test_invalid_inputs_rejected(text):
@@ -300,6 +315,137 @@ def test_random_adjacent_swap_detected(number, position):
 	code = encode_unit_code(number)
 	typo = _swap(code, position)
 	assert is_valid_code(typo) == (typo == code)
+
+
+# -- GS1-safe codes, and the codes issued before them --------------------------------
+
+
+def _legacy_code(data: str) -> str:
+	"""A code as the app made it before GS1 labels: the same check value, spelt with Crockford's symbols."""
+	total = sum((position + 1) * ALPHABET.index(symbol) for position, symbol in enumerate(data))
+	value = next(value for value in range(37) if (total + 13 * value) % 37 == 0)
+	return data + LEGACY_CHECK_ALPHABET[value]
+
+
+def _value(symbol: str) -> int:
+	return LEGACY_CHECK_ALPHABET.index(symbol) if symbol in "~$" else CHECK_ALPHABET.index(symbol)
+
+
+def _codes_for_every_check_symbol() -> list[str]:
+	rng = random.Random(7)
+	return [_code_with(rng, {12: symbol}) for symbol in CHECK_ALPHABET]
+
+
+def test_every_symbol_a_new_code_can_hold_is_a_gs1_serial_character():
+	assert set(CHECK_ALPHABET) <= set(GS1_AI_82)
+	assert not set("~$") & set(GS1_AI_82)
+	# URL-unreserved, so a GS1 Digital Link carries the new check symbols as they are.
+	assert set("._") <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def test_new_codes_parse_as_gs1_serials_in_every_form(sample):
+	for code in [*sample, *_codes_for_every_check_symbol()]:
+		assert set(code) <= codes.GS1_SERIAL_CHARACTERS, code
+		assert [element.value for element in GS1Message.parse_hri(f"(21){code}").element_strings] == [code]
+		assert [element.value for element in GS1Message.parse(f"0109506000134352 21{code}".replace(" ", "")).element_strings] == [
+			"09506000134352",
+			code,
+		]
+		link = GS1DigitalLinkURI.parse(f"https://id.example.com/01/09506000134352/21/{code}")
+		assert [element.value for element in link.element_strings] == ["09506000134352", code]
+
+
+def test_a_legacy_code_is_no_gs1_serial_but_its_gs1_spelling_is():
+	rng = random.Random(8)
+	for legacy_symbol, symbol in (("~", "."), ("$", "_")):
+		code = _code_with(rng, {12: symbol})
+		legacy = code[:12] + legacy_symbol
+		assert legacy == _legacy_code(code[:12])
+		with pytest.raises(Exception, match="pattern"):
+			GS1Message.parse_hri(f"(21){legacy}")
+		assert gs1_code(legacy) == code
+		assert gs1_code(format_code(legacy).lower()) == code
+		assert [element.value for element in GS1Message.parse_hri(f"(21){gs1_code(legacy)}").element_strings] == [code]
+
+
+def test_codes_issued_before_still_validate_and_keep_their_spelling():
+	rng = random.Random(9)
+	seen = set()
+	for _ in range(3000):
+		legacy = _legacy_code("".join(rng.choice(ALPHABET) for _ in range(12)))
+		seen.add(legacy[12])
+		assert is_valid_code(legacy), legacy
+		assert looks_like_code(legacy)
+		assert normalize_code(legacy) == legacy
+		assert normalize_code(format_code(legacy).lower()) == legacy
+		assert format_code(legacy).replace("-", "") == legacy
+		if legacy[12] not in "~$":
+			# Every other check value is spelt the same then and now.
+			assert legacy == legacy[:12] + check_character(legacy[:12])
+	assert {"~", "$"} <= seen
+
+
+def test_both_spellings_of_a_check_value_name_the_same_code():
+	rng = random.Random(10)
+	for legacy_symbol, symbol in (("~", "."), ("$", "_")):
+		code = _code_with(rng, {12: symbol})
+		legacy = code[:12] + legacy_symbol
+		assert code_spellings(code) == (code, legacy)
+		assert code_spellings(legacy) == (legacy, code)
+		assert code_spellings(format_code(code).lower()) == (code, legacy)
+	plain = _code_with(rng, {12: "*"})
+	assert code_spellings(plain) == (plain,)
+	assert code_spellings(plain.lower().replace("0", "o")) == (plain,)
+	assert gs1_code(plain) == plain
+	with pytest.raises(InvalidUnitCodeError):
+		code_spellings("DEV-0001")
+
+
+def test_a_mistyped_code_still_looks_like_a_code():
+	code = encode_unit_code(123456789)
+	typo = _substitute(code, 3, "Z" if code[3] != "Z" else "Y")
+	assert looks_like_code(typo) and not is_valid_code(typo)
+	assert looks_like_code(format_code(typo).lower())
+	for other in ("DEV-0001", code[:12], code + "0", "0" * 11 + "U0", "", None):
+		assert not looks_like_code(other)
+
+
+def test_every_substitution_detected_with_either_check_alphabet():
+	"""Exhaustive over (position, original, replacement) with legacy symbols as originals and as typos:
+	a replacement of another value is always refused, and only the other spelling of the same value passes."""
+	rng = random.Random(20240603)
+	every_symbol = CHECK_ALPHABET + "~$"
+	checked = 0
+	for position in range(CODE_LENGTH):
+		originals = ALPHABET if position < 12 else every_symbol
+		for original in originals:
+			code = _code_with(rng, {position: LEGACY_SYMBOL_TODAY.get(original, original)})
+			code = _substitute(code, position, original)
+			assert is_valid_code(code), code
+			for symbol in every_symbol:
+				if symbol == original:
+					continue
+				typo = _substitute(code, position, symbol)
+				same_value = position == 12 and _value(symbol) == _value(original)
+				assert is_valid_code(typo) == same_value, (code, position, symbol)
+				checked += 1
+	assert checked == 12 * 32 * 38 + 39 * 38
+
+
+def test_every_adjacent_swap_detected_with_a_legacy_check_symbol():
+	rng = random.Random(20240604)
+	checked = 0
+	for legacy_symbol, symbol in (("~", "."), ("$", "_")):
+		for left in ALPHABET:
+			code = _code_with(rng, {11: left, 12: symbol})
+			legacy = code[:12] + legacy_symbol
+			assert is_valid_code(legacy)
+			assert not is_valid_code(_swap(legacy, 11)), legacy
+			for position in range(11):
+				if legacy[position] != legacy[position + 1]:
+					assert not is_valid_code(_swap(legacy, position)), (legacy, position)
+			checked += 1
+	assert checked == 64
 
 
 # -- uniqueness ----------------------------------------------------------------

@@ -1,184 +1,266 @@
-"""Label symbols: a Code 128 barcode a scanner reads back as the lot or unit it was printed for,
-and a QR code that draws exactly the modules pyqrcode computed."""
+"""Label symbols read back by a real decoder: every SVG a label prints is rasterised rect by rect and
+decoded by zxing-cpp, and the data must be what the label was meant to carry. GS1 content is checked
+against biip, which reads GS1 element strings and Digital Links the way a supplier's scanner would."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import date
 
-import pyqrcode
 import pytest
-from hypothesis import given
+import zxingcpp
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_messages import GS1Message
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lot_control.labels import code128_modules, code128_svg, code128_values, qr_svg
+from lot_control import gs1_labels
+from lot_control.gs1_labels import GS1Element
+from lot_control.labels import (
+	code128_svg,
+	digital_link_qr_svg,
+	gs1_128_svg,
+	gs1_datamatrix_svg,
+	gs1_elements,
+	qr_svg,
+)
+from lot_control.tests.symbol_reader import decode
 
 SVG = "{http://www.w3.org/2000/svg}"
+GS = "\x1d"
+GTIN = "09506000134352"  # GS1's own example GTIN
+SITE = "https://lots.example.com"
 
-# Code 128 symbols as printed, 1 = bar module, 0 = space module, for values 0..105, then the
-# stop pattern with its termination bar. Written in the standard's dark/light notation, not in
-# the bar widths the encoder uses, so a slip in one table does not hide in the other.
-PATTERN_BITS = (
-	"11011001100", "11001101100", "11001100110", "10010011000", "10010001100", "10001001100",
-	"10011001000", "10011000100", "10001100100", "11001001000", "11001000100", "11000100100",
-	"10110011100", "10011011100", "10011001110", "10111001100", "10011101100", "10011100110",
-	"11001110010", "11001011100", "11001001110", "11011100100", "11001110100", "11101101110",
-	"11101001100", "11100101100", "11100100110", "11101100100", "11100110100", "11100110010",
-	"11011011000", "11011000110", "11000110110", "10100011000", "10001011000", "10001000110",
-	"10110001000", "10001101000", "10001100010", "11010001000", "11000101000", "11000100010",
-	"10110111000", "10110001110", "10001101110", "10111011000", "10111000110", "10001110110",
-	"11101110110", "11010001110", "11000101110", "11011101000", "11011100010", "11011101110",
-	"11101011000", "11101000110", "11100010110", "11101101000", "11101100010", "11100011010",
-	"11101111010", "11001000010", "11110001010", "10100110000", "10100001100", "10010110000",
-	"10010000110", "10000101100", "10000100110", "10110010000", "10110000100", "10011010000",
-	"10011000010", "10000110100", "10000110010", "11000010010", "11001010000", "11110111010",
-	"11000010100", "10001111010", "10100111100", "10010111100", "10010011110", "10111100100",
-	"10011110100", "10011110010", "11110100100", "11110010100", "11110010010", "11011011110",
-	"11011110110", "11110110110", "10101111000", "10100011110", "10001011110", "10111101000",
-	"10111100010", "11110101000", "11110100010", "10111011110", "10111101110", "11101011110",
-	"11110101110", "11010000100", "11010010000", "11010011100",
-)  # fmt: skip
-STOP_BITS = "1100011101011"
-START_B = 104
-VALUE_OF_BITS = {bits: value for value, bits in enumerate(PATTERN_BITS)}
-
-printable_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=40)
+printable_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=30)
+gs1_batch = st.text(alphabet=sorted(gs1_labels.GS1_CHARACTER_SET_82), min_size=1, max_size=20)
 
 
-def _bits(modules: list[int]) -> str:
-	"""The printed row of modules, bar first: [2, 1, 1] -> '1101'."""
-	return "".join(("1" if index % 2 == 0 else "0") * width for index, width in enumerate(modules))
+def lot(lot_name="L-2026-0042", expiry=date(2027, 3, 31)):
+	return gs1_labels.lot_elements(GTIN, lot_name, expiry)
 
 
-def _decode(modules: list[int]) -> str:
-	"""Read a barcode the way a scanner does: start B, symbols of 11 modules, check value, stop."""
-	bits = _bits(modules)
-	assert bits.endswith(STOP_BITS), "no stop pattern at the end"
-	body = bits[: -len(STOP_BITS)]
-	assert len(body) % 11 == 0, "symbols are 11 modules each"
-	values = [VALUE_OF_BITS[body[i : i + 11]] for i in range(0, len(body), 11)]
-	start, *data, check = values
-	assert start == START_B, f"expected start B, found value {start}"
-	weighted = start + sum(weight * value for weight, value in enumerate(data, start=1))
-	assert weighted % 103 == check, "check value does not match the data"
-	return "".join(chr(value + 32) for value in data)
+# GTINs
 
 
-def _svg_root(markup: str) -> ET.Element:
-	root = ET.fromstring(markup)
-	assert root.tag == f"{SVG}svg"
-	return root
+@pytest.mark.parametrize(
+	("barcode", "barcode_type", "expected"),
+	[
+		("9506000134352", "EAN", "09506000134352"),  # EAN-13
+		("09506000134352", "GTIN", "09506000134352"),
+		("96385074", "EAN-8", "00000096385074"),
+		("036000291452", "UPC-A", "00036000291452"),
+		("4006381333931", "", "04006381333931"),  # untyped, judged by its digits
+		("9506000134353", "EAN", None),  # wrong check digit
+		("9506000134352", "CODE-39", None),  # not a GTIN type
+		("ABC-123", "", None),
+		("950600013435", "EAN", None),  # 12 digits, wrong check digit for UPC-A
+		("00000000000000", "GTIN", None),
+		("", "EAN", None),
+		(None, "EAN", None),
+	],
+)
+def test_an_item_barcode_is_a_gtin_only_by_type_length_and_check_digit(barcode, barcode_type, expected):
+	assert gs1_labels.gtin14(barcode, barcode_type) == expected
 
 
-def test_the_pattern_table_is_self_checking_as_code_128_requires():
-	"""Every symbol is 11 modules of three bars and three spaces with an even bar total."""
-	assert len(PATTERN_BITS) == 106
-	assert len(set(PATTERN_BITS)) == 106
-	for bits in PATTERN_BITS:
-		assert len(bits) == 11
-		assert bits.startswith("1") and bits.endswith("0")
-		runs = [len(run) for run in bits.replace("10", "1 0").replace("01", "0 1").split()]
-		assert len(runs) == 6 and all(1 <= run <= 4 for run in runs)
-		assert sum(runs[0::2]) % 2 == 0
+def test_the_first_gtin_among_an_items_barcodes_wins():
+	assert gs1_labels.first_gtin(
+		[("WIDGET-1", "CODE-39"), ("96385074", "EAN-8"), ("9506000134352", "EAN")]
+	) == ("00000096385074")
+	assert gs1_labels.first_gtin([("WIDGET-1", "CODE-39")]) is None
 
 
-def test_a_lot_number_is_encoded_as_the_standard_says():
-	# L=44, O=47, T=52, '-'=13, '1'=17 in code set B (ASCII - 32).
-	# Check value: (104 + 1*44 + 2*47 + 3*52 + 4*13 + 5*17) mod 103 = 535 mod 103 = 20.
-	assert code128_values("LOT-1") == [104, 44, 47, 52, 13, 17, 20, 106]
-	expected = (
-		"11010010000"  # start B
-		"10001101110"  # L
-		"10001110110"  # O
-		"11011100010"  # T
-		"10011011100"  # -
-		"10011100110"  # 1
-		"11001001110"  # check value 20
-		"1100011101011"  # stop and termination bar
+# GS1 content
+
+
+def test_a_lot_label_carries_gtin_lot_and_expiry_as_biip_reads_them():
+	elements = lot()
+	assert gs1_labels.human_readable(elements) == f"(01){GTIN}(10)L-2026-0042(17)270331"
+	# (10) is variable-length and not last, so a separator ends it.
+	assert gs1_labels.element_string(elements) == f"01{GTIN}10L-2026-0042{GS}17270331"
+	parsed = GS1Message.parse(gs1_labels.element_string(elements))
+	assert [(element.ai.ai, element.value) for element in parsed.element_strings] == [
+		("01", GTIN),
+		("10", "L-2026-0042"),
+		("17", "270331"),
+	]
+	assert parsed.element_strings[2].date == date(2027, 3, 31)
+
+
+def test_a_lot_without_expiry_and_a_unit_end_on_their_variable_field_without_separator():
+	assert gs1_labels.element_string(gs1_labels.lot_elements(GTIN, "L-7", None)) == f"01{GTIN}10L-7"
+	assert (
+		gs1_labels.element_string(gs1_labels.unit_elements(GTIN, "7K3M9QXR2B4T5"))
+		== f"01{GTIN}217K3M9QXR2B4T5"
 	)
-	assert _bits(code128_modules("LOT-1")) == expected
 
 
+@pytest.mark.parametrize(
+	"code",
+	["LOT 42", "L#42", "L-42~", "7K3M9QXR2B4T$", "批号-1", "A" * 21, ""],
+)
+def test_a_code_gs1_cannot_carry_keeps_the_internal_label(code):
+	assert gs1_labels.lot_elements(GTIN, code, date(2027, 1, 1)) is None
+	assert gs1_labels.unit_elements(GTIN, code) is None
+
+
+def test_an_item_without_gtin_keeps_the_internal_label():
+	assert gs1_labels.lot_elements(None, "L-42", date(2027, 1, 1)) is None
+	assert gs1_labels.unit_elements(None, "7K3M9QXR2B4T5") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(gs1_batch)
+def test_every_gs1_safe_lot_name_round_trips_through_biip(lot_name):
+	elements = gs1_labels.lot_elements(GTIN, lot_name, date(2027, 12, 31))
+	assert elements is not None
+	parsed = GS1Message.parse(gs1_labels.element_string(elements))
+	assert [(element.ai.ai, element.value) for element in parsed.element_strings] == [
+		(element.ai, element.value) for element in elements
+	]
+	uri = GS1DigitalLinkURI.parse(gs1_labels.digital_link_url(SITE, elements))
+	assert {(element.ai.ai, element.value) for element in uri.element_strings} == {
+		(element.ai, element.value) for element in elements
+	}
+
+
+def test_the_digital_link_puts_keys_in_the_path_and_expiry_in_the_query():
+	assert gs1_labels.digital_link_url(SITE + "/", lot()) == f"{SITE}/01/{GTIN}/10/L-2026-0042?17=270331"
+	unit = gs1_labels.unit_elements(GTIN, "7K3M9QXR2B4T5")
+	assert gs1_labels.digital_link_url(SITE, unit) == f"{SITE}/01/{GTIN}/21/7K3M9QXR2B4T5"
+
+
+def test_the_digital_link_percent_encodes_what_a_url_path_cannot_hold():
+	elements = gs1_labels.lot_elements(GTIN, "AB/C%1?&", None)
+	url = gs1_labels.digital_link_url(SITE, elements)
+	assert url == f"{SITE}/01/{GTIN}/10/AB%2FC%251%3F%26"
+	uri = GS1DigitalLinkURI.parse(url)
+	assert [(element.ai.ai, element.value) for element in uri.element_strings] == [
+		("01", GTIN),
+		("10", "AB/C%1?&"),
+	]
+
+
+def test_a_digital_link_needs_a_gtin():
+	with pytest.raises(ValueError, match=r"needs \(01\)"):
+		gs1_labels.digital_link_url(SITE, (GS1Element("10", "L-1"),))
+
+
+@pytest.mark.parametrize(
+	("path", "expected"),
+	[
+		(f"01/{GTIN}/10/L-2026-0042", gs1_labels.DigitalLinkKey(GTIN, "10", "L-2026-0042")),
+		(f"/01/{GTIN}/21/7K3M9QXR2B4T5/", gs1_labels.DigitalLinkKey(GTIN, "21", "7K3M9QXR2B4T5")),
+		("01/9506000134352/10/AB/C", gs1_labels.DigitalLinkKey(GTIN, "10", "AB/C")),
+		(f"01/{GTIN[:-1]}3/10/L-1", None),  # wrong check digit
+		(f"01/{GTIN}/22/V1", None),
+		(f"01/{GTIN}", None),
+		("app/lot/L-1", None),
+		("", None),
+	],
+)
+def test_a_path_on_our_host_names_a_lot_or_unit_only_as_a_valid_digital_link(path, expected):
+	assert gs1_labels.parse_digital_link_path(path) == expected
+
+
+# Symbols read back by zxing-cpp
+
+
+@settings(max_examples=25, deadline=None)
 @given(printable_text)
-def test_every_symbol_takes_eleven_modules_and_the_stop_thirteen(text):
-	modules = code128_modules(text)
-	assert sum(modules) == 11 * (len(text) + 3) + 2
-	assert all(1 <= width <= 4 for width in modules)
-
-
-@given(printable_text)
-def test_a_scanner_reads_back_the_printed_text(text):
-	assert _decode(code128_modules(text)) == text
+def test_a_scanner_reads_back_the_internal_code_128(text):
+	barcode = decode(code128_svg(text), zxingcpp.BarcodeFormat.Code128)
+	assert barcode.text == text
+	assert barcode.content_type == zxingcpp.ContentType.Text
 
 
 @pytest.mark.parametrize("text", ["Lot-é", "LOT\t1", "LOT\x7f", "LOT\n1", "批号-1", ""])
 def test_text_a_scanner_could_not_return_is_refused(text):
 	with pytest.raises(ValueError):
-		code128_modules(text)
-	with pytest.raises(ValueError):
 		code128_svg(text)
 
 
-def test_the_barcode_svg_draws_one_rect_per_bar_in_the_right_place():
-	text = "7K3M-9QXR-2B4T-5"
-	modules = code128_modules(text)
-	quiet_zone = 10
-	root = _svg_root(code128_svg(text, module_width=0.5, height=30, quiet_zone=quiet_zone))
-	assert "lc-barcode" in root.get("class").split()
-	assert root.get("preserveAspectRatio") == "none"
-	total_modules = sum(modules) + 2 * quiet_zone
-	assert root.get("viewBox") == f"0 0 {total_modules * 0.5:g} 30"
-	assert (root.get("width"), root.get("height")) == (f"{total_modules * 0.5:g}", "30")
+@pytest.mark.parametrize(
+	"elements",
+	[
+		lot(),
+		lot(expiry=None),
+		gs1_labels.lot_elements(GTIN, "AB/C%1?&\"'", date(2030, 1, 15)),
+		gs1_labels.lot_elements(GTIN, "A(17)B", date(2030, 1, 15)),
+		gs1_labels.unit_elements(GTIN, "7K3M9QXR2B4T5"),
+	],
+	ids=["lot", "lot-without-expiry", "odd-characters", "parentheses", "unit"],
+)
+def test_gs1_128_and_gs1_datamatrix_read_back_as_gs1_with_the_label_data(elements):
+	text = gs1_labels.human_readable(elements)
+	data = gs1_labels.element_string(elements)
+	for markup, barcode_format, symbology in (
+		(gs1_128_svg(elements), zxingcpp.BarcodeFormat.Code128, "]C1"),
+		(gs1_datamatrix_svg(elements), zxingcpp.BarcodeFormat.DataMatrix, "]d2"),
+	):
+		barcode = decode(markup, barcode_format)
+		assert barcode.content_type == zxingcpp.ContentType.GS1, barcode_format
+		assert barcode.symbology_identifier == symbology  # FNC1 first: a GS1 symbol
+		assert barcode.text == text
+		assert barcode.bytes.decode("ascii") == data  # FNC1 separators come out as GS
 
-	rects = root.findall(f"{SVG}rect")
-	assert len(rects) == len(modules[0::2]) == 3 * (len(text) + 2) + 4
-	row = ["0"] * total_modules
-	for rect in rects:
-		assert rect.get("fill") == "#000"
-		assert (rect.get("y"), rect.get("height")) == ("0", "30")
-		start = round(float(rect.get("x")) / 0.5)
-		width = round(float(rect.get("width")) / 0.5)
-		row[start : start + width] = ["1"] * width
-	printed = "".join(row)
-	assert printed == "0" * quiet_zone + _bits(modules) + "0" * quiet_zone
+
+@settings(max_examples=40, deadline=None)
+@given(gs1_batch, st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_every_gs1_safe_lot_reads_back_from_both_gs1_symbols(lot_name, expiry):
+	elements = gs1_labels.lot_elements(GTIN, lot_name, expiry)
+	data = gs1_labels.element_string(elements)
+	assert decode(gs1_128_svg(elements), zxingcpp.BarcodeFormat.Code128).bytes.decode("ascii") == data
+	datamatrix = decode(gs1_datamatrix_svg(elements), zxingcpp.BarcodeFormat.DataMatrix)
+	assert (datamatrix.bytes.decode("ascii"), datamatrix.symbology_identifier) == (
+		data,
+		"]d2",
+	)  # square, FNC1 first
 
 
-def test_the_barcode_names_its_text_safely_for_screen_readers():
-	root = _svg_root(code128_svg('A<"&>B'))
-	assert root.get("aria-label") == 'A<"&>B'
+def test_gs1_data_may_be_given_as_text_in_parentheses():
+	text = f"(01){GTIN}(10)L-9(17)261231"
+	assert gs1_elements(text) == gs1_labels.lot_elements(GTIN, "L-9", date(2026, 12, 31))
+	assert decode(gs1_datamatrix_svg(text), zxingcpp.BarcodeFormat.DataMatrix).text == text
+	assert decode(gs1_128_svg(text), zxingcpp.BarcodeFormat.Code128).text == text
+	with pytest.raises(ValueError, match="not GS1 data"):
+		gs1_128_svg("(01)12345678901234")  # check digit wrong
+	with pytest.raises(ValueError):
+		gs1_datamatrix_svg(())
+
+
+def test_the_digital_link_qr_reads_back_as_the_url_biip_understands():
+	barcode = decode(digital_link_qr_svg(lot(), base_url=SITE), zxingcpp.BarcodeFormat.QRCode)
+	assert barcode.text == f"{SITE}/01/{GTIN}/10/L-2026-0042?17=270331"
+	uri = GS1DigitalLinkURI.parse(barcode.text)
+	assert uri.as_gs1_message().as_hri() == f"(01){GTIN}(10)L-2026-0042(17)270331"
 
 
 @pytest.mark.parametrize(
 	"text",
-	["7K3M9QXR2B4T5", "LOT-2026-00042", "Lot 42 of item Widget, blue", "https://example.invalid/lot/LOT-1"],
+	["7K3M9QXR2B4T5", f"{SITE}/app/serialized-unit/7K3M9QXR2B4T5", "Lot 42 of item Widget, blue", "x" * 300],
 )
-def test_the_qr_code_draws_exactly_the_dark_modules_of_the_symbol(text):
-	markup = qr_svg(text)
-	assert markup.startswith("<svg")
-	assert "<?xml" not in markup
-	root = _svg_root(markup)
-	assert "lc-qr" in root.get("class").split()
-
-	matrix = pyqrcode.create(text, error="M").code
-	size = len(matrix) + 2 * 4
-	assert root.get("viewBox") == f"0 0 {size} {size}"
-	assert root.get("width") == root.get("height") == str(size * 4)
-	dark_cells = {
-		(column + 4, row + 4)
-		for row, cells in enumerate(matrix)
-		for column, cell in enumerate(cells)
-		if cell == 1
-	}
-
-	drawn = []
-	for rect in root.findall(f"{SVG}rect"):
-		x, y, width, height = (int(rect.get(name)) for name in ("x", "y", "width", "height"))
-		assert height == 1
-		drawn.extend((x + offset, y) for offset in range(width))
-	assert len(drawn) == len(dark_cells)
-	assert set(drawn) == dark_cells
+def test_the_qr_code_reads_back_as_its_text(text):
+	assert decode(qr_svg(text), zxingcpp.BarcodeFormat.QRCode).text == text
 
 
-def test_the_qr_scale_sets_its_default_size():
-	root = _svg_root(qr_svg("LOT-1", scale=10))
-	size = len(pyqrcode.create("LOT-1", error="M").code) + 8
-	assert root.get("width") == str(size * 10)
+def test_symbols_are_plain_inline_svg_that_scale_with_the_label():
+	for markup, css_class in (
+		(code128_svg("L-1"), "lc-barcode"),
+		(gs1_128_svg(lot()), "lc-gs1-128"),
+		(gs1_datamatrix_svg(lot()), "lc-datamatrix"),
+		(qr_svg("L-1", scale=10), "lc-qr"),
+	):
+		assert markup.startswith("<svg") and "<?xml" not in markup and "<script" not in markup
+		root = ET.fromstring(markup)
+		assert css_class in root.get("class").split()
+		assert {child.tag for child in root} == {f"{SVG}rect"}
+		assert "href" not in markup
+	qr = ET.fromstring(qr_svg("L-1", scale=10))
+	size = int(qr.get("viewBox").split()[2])
+	assert qr.get("width") == qr.get("height") == str(size * 10)
+
+
+def test_the_barcode_names_its_text_safely_for_screen_readers():
+	assert ET.fromstring(code128_svg('A<"&>B')).get("aria-label") == 'A<"&>B'
+	assert ET.fromstring(gs1_128_svg(lot())).get("aria-label") == f"(01){GTIN}(10)L-2026-0042(17)270331"

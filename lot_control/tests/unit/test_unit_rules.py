@@ -161,3 +161,80 @@ def test_units_to_register_never_exceeds_the_work_order():
 		rules.units_to_register(5, 3, 3)
 	with pytest.raises(ValueError):
 		rules.units_to_register(5, 0, 0)
+
+
+# -- codes and serial numbers given for units -------------------------------------------------------
+
+VALID = "0" * 12 + "0"  # weighted sum 0
+MISTYPED = "0" * 11 + "10"  # one symbol changed: 12 * 1 is no multiple of 37
+
+
+def _legacy_of(symbol: str) -> str:
+	"""A valid code whose check symbol was spelt ~ or $ before codes were GS1-safe."""
+	from lot_control import codes
+
+	for number in range(10_000):
+		code = codes.encode_unit_code(number)
+		if code[12] == symbol:
+			return code[:12] + {".": "~", "_": "$"}[symbol]
+	raise AssertionError(symbol)
+
+
+def test_a_code_given_for_a_new_unit_must_pass_its_check_unless_erpnext_has_that_serial():
+	assert rules.given_code_problem(VALID, serial_no_exists=False) is None
+	assert rules.given_code_problem("0000-0000-0000-0".lower(), serial_no_exists=False) is None
+	assert rules.given_code_problem(_legacy_of("."), serial_no_exists=False) is None
+	assert rules.given_code_problem(_legacy_of("_"), serial_no_exists=False) is None
+	assert rules.given_code_problem(MISTYPED, serial_no_exists=False) == rules.MISTYPED_CODE
+	assert rules.given_code_problem("0000-0000-0001-0", serial_no_exists=False) == rules.MISTYPED_CODE
+	assert rules.given_code_problem("DEV-0001", serial_no_exists=False) == rules.NOT_A_UNIT_CODE
+	assert rules.given_code_problem(VALID[:12], serial_no_exists=False) == rules.NOT_A_UNIT_CODE
+	# A serial number ERPNext already has is taken as it is, whatever its shape.
+	assert rules.given_code_problem("DEV-0001", serial_no_exists=True) is None
+	assert rules.given_code_problem(MISTYPED, serial_no_exists=True) is None
+
+
+@pytest.mark.parametrize(
+	"serial, waiting, expected",
+	[
+		(VALID, False, None),
+		(VALID, True, rules.NOT_REGISTERED_HERE),
+		(MISTYPED, False, rules.MISTYPED_CODE),
+		# A mistyped label is named as such even while registered units wait.
+		(MISTYPED, True, rules.MISTYPED_CODE),
+		("0000 0000 0001 0", False, rules.MISTYPED_CODE),
+		# The item's own numbering, as ERPNext allows it, unless registered units wait.
+		("DEV-0001", False, None),
+		("DEV-0001", True, rules.NOT_REGISTERED_HERE),
+		# A code with a symbol dropped is no code: only registered units waiting can tell it is wrong.
+		(VALID[:12], False, None),
+		(VALID[:12], True, rules.NOT_REGISTERED_HERE),
+	],
+)
+def test_a_serial_typed_on_a_build_row_naming_nothing_known(serial, waiting, expected):
+	assert rules.typed_serial_problem(serial, registered_units_waiting=waiting) == expected
+
+
+@pytest.mark.parametrize(
+	"unit, expected",
+	[
+		(("DEV", "Registered", "WO-1", None), None),
+		(("DEV", "In Production", "WO-1", None), None),
+		# Released by a cancelled Work Order: its label may be used by any build of the item.
+		(("DEV", "Registered", None, None), None),
+		# Bound to this very entry (the check runs again at submit).
+		(("DEV", "Registered", "WO-1", "SE-1"), None),
+		(("OTHER", "Registered", "WO-1", None), rules.OF_ANOTHER_ITEM),
+		(("DEV", "Scrapped", "WO-1", None), rules.SCRAPPED_UNIT),
+		(("DEV", "In Stock", "WO-1", "SE-0"), rules.ALREADY_BUILT),
+		(("DEV", "Registered", "WO-2", None), rules.REGISTERED_ELSEWHERE),
+	],
+)
+def test_an_existing_unit_named_on_a_build_row(unit, expected):
+	item, status, work_order, stock_entry = unit
+	assert rules.adoption_problem(item, status, work_order, stock_entry, "DEV", "WO-1", "SE-1") == expected
+
+
+def test_a_unit_registered_for_a_work_order_is_not_built_without_one():
+	assert rules.adoption_problem("DEV", "Registered", "WO-1", None, "DEV", None, "SE-1") == rules.REGISTERED_ELSEWHERE
+	assert rules.adoption_problem("DEV", "Registered", None, None, "DEV", None, "SE-1") is None

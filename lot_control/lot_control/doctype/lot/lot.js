@@ -24,6 +24,9 @@ frappe.ui.form.on("Lot", {
 		}
 
 		frm.add_custom_button(__("Change Status"), () => change_status_dialog(frm));
+		if ((frm.doc.__onload || {}).can_change_owner) {
+			frm.add_custom_button(__("Change Owner"), () => change_owner_dialog(frm));
+		}
 		if (frm.doc.status === "Archived") {
 			frm.add_custom_button(__("Restore"), () => call_and_reload(frm, "restore"));
 		} else {
@@ -123,8 +126,11 @@ function split_lot_dialog(frm) {
 	dialog.show();
 }
 
+// Releasing a held-back lot and rejecting one are signed: the server says which new statuses need
+// the password (onload signature_meanings), signs with it and then changes the status.
 function change_status_dialog(frm) {
 	const held_back = ["Quarantine", "On Hold", "Rejected"].includes(frm.doc.status);
+	const meanings = (frm.doc.__onload && frm.doc.__onload.signature_meanings) || {};
 	const dialog = new frappe.ui.Dialog({
 		title: __("Change Status of {0}", [frm.doc.name]),
 		fields: [
@@ -133,9 +139,11 @@ function change_status_dialog(frm) {
 				fieldtype: "Select",
 				label: __("New Status"),
 				reqd: 1,
-				options: ["Released", "Quarantine", "On Hold", "Rejected", "Archived"]
+				// No status chosen until the user picks one, so each pick says whether it is signed.
+				options: ["", "Released", "Quarantine", "On Hold", "Rejected", "Archived"]
 					.filter((status) => status !== frm.doc.status)
 					.join("\n"),
+				onchange: () => show_signature(dialog, meanings),
 			},
 			{
 				fieldname: "reason",
@@ -146,15 +154,63 @@ function change_status_dialog(frm) {
 					? __("Required to take a lot out of {0}.", [__(frm.doc.status)])
 					: "",
 			},
+			lot_control.signatures.password_field({ hidden: 1 }),
 		],
 		primary_action_label: __("Change Status"),
 		primary_action(values) {
+			const args = { status: values.status, reason: values.reason };
+			if (meanings[values.status]) args.password = values.password;
 			frappe
-				.call({ doc: frm.doc, method: "change_status", args: values })
+				.call({ doc: frm.doc, method: "change_status", args })
 				.then(() => {
 					dialog.hide();
 					frm.reload_doc();
 				});
+		},
+	});
+	dialog.show();
+	show_signature(dialog, meanings);
+}
+
+function show_signature(dialog, meanings) {
+	const meaning = meanings[dialog.get_value("status")];
+	dialog.set_df_property("password", "hidden", meaning ? 0 : 1);
+	dialog.set_df_property("password", "reqd", meaning ? 1 : 0);
+	dialog.set_df_property("password", "label", meaning ? __("Password: sign as {0}", [__(meaning)]) : __("Password"));
+	if (meaning) dialog.set_df_property("reason", "reqd", 1);
+	dialog.set_primary_action(meaning ? __("Sign and Change Status") : __("Change Status"));
+}
+
+// Whose stock the lot is changes only here: the server checks the role and records the change.
+function change_owner_dialog(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Change Owner of {0}", [frm.doc.name]),
+		fields: [
+			{
+				fieldname: "stock_owner",
+				fieldtype: "Select",
+				label: __("Stock Owner"),
+				reqd: 1,
+				options: "House\nCustomer",
+				default: frm.doc.stock_owner || "House",
+			},
+			{
+				fieldname: "consignment_customer",
+				fieldtype: "Link",
+				options: "Customer",
+				label: __("Consigning Customer"),
+				default: frm.doc.consignment_customer,
+				depends_on: "eval:doc.stock_owner == 'Customer'",
+				mandatory_depends_on: "eval:doc.stock_owner == 'Customer'",
+			},
+			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+		],
+		primary_action_label: __("Change Owner"),
+		primary_action(values) {
+			frappe.call({ doc: frm.doc, method: "change_owner", args: values }).then(() => {
+				dialog.hide();
+				frm.reload_doc();
+			});
 		},
 	});
 	dialog.show();

@@ -15,11 +15,15 @@ def get_data():
 			"Serialized Unit": "lot",
 			"Recall": "lot",
 			"Lot Trace": "lot",
+			"Electronic Signature": "reference_name",
 		},
+		# A signature names the lot in reference_name, with reference_doctype "Lot".
+		"dynamic_links": {"reference_name": ["Lot", "reference_doctype"]},
 		"transactions": [
 			{"label": _("Stock Movements"), "items": ["Serial and Batch Bundle"]},
 			{"label": _("Documents"), "items": ["Purchase Receipt", "Stock Entry", "Delivery Note"]},
 			{"label": _("Quality"), "items": ["Quality Inspection", "Recall"]},
+			{"label": _("Signatures"), "items": ["Electronic Signature"]},
 			{"label": _("Genealogy"), "items": ["Lot Consumption", "Lot", "Serialized Unit"]},
 		],
 		"reports": [{"label": _("Trace"), "items": ["Lot Trace"]}],

@@ -68,8 +68,29 @@ function selected_lots(listview) {
 	return listview.get_checked_items().map((row) => row.name);
 }
 
+// Releasing held-back lots and rejecting lots are signed: the server says which of the chosen lots
+// the new status needs a signature for; one password signs them all, then they change.
 function bulk_change_status(listview) {
 	const lots = selected_lots(listview);
+	let to_sign = {};
+	const show_signature = () => {
+		const status = dialog.get_value("status");
+		if (!status) return;
+		frappe.xcall("lot_control.signatures.lots_to_sign", { lots, status }).then((needed) => {
+			to_sign = needed || {};
+			const count = Object.keys(to_sign).length;
+			const meanings = [...new Set(Object.values(to_sign))].map((meaning) => __(meaning)).join(", ");
+			dialog.set_df_property("password", "hidden", count ? 0 : 1);
+			dialog.set_df_property("password", "reqd", count ? 1 : 0);
+			dialog.set_df_property("reason", "reqd", count ? 1 : 0);
+			dialog.set_df_property(
+				"password",
+				"label",
+				count ? __("Password: sign {0} for {1} lots", [meanings, count]) : __("Password")
+			);
+			dialog.set_primary_action(count ? __("Sign and Change Status") : __("Change Status"));
+		});
+	};
 	const dialog = new frappe.ui.Dialog({
 		title: __("Change Status of {0} Lots", [lots.length]),
 		fields: [
@@ -78,14 +99,18 @@ function bulk_change_status(listview) {
 				fieldtype: "Select",
 				label: __("New Status"),
 				reqd: 1,
-				options: ["Released", "Quarantine", "On Hold", "Rejected", "Archived"].join("\n"),
+				options: ["", "Released", "Quarantine", "On Hold", "Rejected", "Archived"].join("\n"),
+				onchange: () => show_signature(),
 			},
 			{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason") },
+			lot_control.signatures.password_field({ hidden: 1 }),
 		],
 		primary_action_label: __("Change Status"),
 		primary_action(values) {
+			const args = { lots, status: values.status, reason: values.reason };
+			if (Object.keys(to_sign).length) args.password = values.password;
 			frappe
-				.call("lot_control.lot_control.doctype.lot.lot.bulk_change_status", { lots, ...values })
+				.call("lot_control.lot_control.doctype.lot.lot.bulk_change_status", args)
 				.then(() => {
 					dialog.hide();
 					listview.refresh();
@@ -93,6 +118,7 @@ function bulk_change_status(listview) {
 		},
 	});
 	dialog.show();
+	show_signature();
 }
 
 function bulk_change_expiry(listview) {

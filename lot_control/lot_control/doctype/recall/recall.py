@@ -4,10 +4,11 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt, now_datetime
+from frappe.utils import flt, get_datetime, now_datetime
 
-from lot_control import trace
-from lot_control.exceptions import RecallSuspectsFixedError
+from lot_control import record_guard, recall_evidence, signatures, trace
+from lot_control.constants.signatures import RECALL_CLOSED
+from lot_control.exceptions import MockRecallHoldsNothingError, RecallSuspectsFixedError
 
 HOLD_STATUSES = ("On Hold", "Quarantine")
 QUALITY_ROLE = "Lot Quality Manager"
@@ -24,6 +25,8 @@ class Recall(Document):
 			self.list_lots_of_the_date_code()
 		self.keep_suspects()
 		self.check_closing()
+		record_guard.refuse_history_edits(self, "events")
+		self.record_status_change()
 
 	def list_lots_of_the_date_code(self):
 		"""A recall by supplier and date code shows the lots that code found, as suspects."""
@@ -46,7 +49,12 @@ class Recall(Document):
 				exc=RecallSuspectsFixedError,
 				title=_("Suspects Are Fixed"),
 			)
-		if before.trace_json != self.trace_json or str(before.traced_on or "") != str(self.traced_on or ""):
+		if (
+			before.trace_json != self.trace_json
+			or str(before.traced_on or "") != str(self.traced_on or "")
+			or flt(before.trace_seconds, 3) != flt(self.trace_seconds, 3)
+			or balance_lines(before) != balance_lines(self)
+		):
 			frappe.throw(
 				_("The trace of recall {0} was frozen on {1} and cannot be edited.").format(frappe.bold(self.name), before.traced_on),
 				exc=RecallSuspectsFixedError,
@@ -63,17 +71,69 @@ class Recall(Document):
 				frappe.PermissionError,
 				title=_("Not Allowed"),
 			)
+		# Closing is a signed decision (lot_control.signatures): the closer's fresh signature is used up.
+		signatures.take_signature(RECALL_CLOSED, self.doctype, self.name, _("Closing recall {0}").format(frappe.bold(self.name)))
 
 	def on_update(self):
 		if self.status == "Closed" and self.has_value_changed("status"):
 			self.release_held_stock()
+		self.flags.status_change_recorded = False
+
+	def record_status_change(self):
+		"""Every change of status is a decision on the record: who, when, from, to and why."""
+		before = self.get_doc_before_save()
+		if not before or before.status == self.status or self.flags.get("status_change_recorded"):
+			return
+		self.record_event(
+			"Closed" if self.status == "Closed" else "Status Change",
+			before.status,
+			self.status,
+			self.flags.get("decision_reason") or _("Status set to {0} on recall {1}").format(self.status, self.name),
+		)
+
+	def record_event(self, event: str, from_status=None, to_status=None, reason=None, qty=None):
+		"""The one way a decision is added to the recall's events (record_guard refuses any other)."""
+		return record_guard.append_history_row(
+			self,
+			"events",
+			{
+				"event": event,
+				"from_status": from_status,
+				"to_status": to_status,
+				"qty": qty,
+				"reason": reason,
+				"reference_doctype": self.doctype,
+				"reference_name": self.name,
+			},
+		)
 
 	def before_insert(self):
 		self.take_trace()
 
+	def after_insert(self):
+		# The name is known only now: the opening event refers to its recall.
+		for row in self.events:
+			if not row.reference_name:
+				row.db_set("reference_name", self.name, update_modified=False)
+
 	def take_trace(self):
+		"""The forward trace and each lot's mass balance, frozen as they are now, and how long the
+		answer took from opening the recall."""
 		answer = recall_trace(self)
+		balances = recall_evidence.mass_balance_of(
+			answer["lots"], suspects=recall_lots(self), show_customers="Delivery Note" not in answer["restricted"]
+		)
 		self.traced_on = now_datetime()
+		self.trace_seconds = max((self.traced_on - get_datetime(self.creation or self.traced_on)).total_seconds(), 0)
+		self.set_mass_balance(balances)
+		suspects = ", ".join(recall_lots(self))
+		self.record_event(
+			"Opened",
+			None,
+			self.status or "Open",
+			(_("Mock recall (drill) of {0}: {1}") if self.is_mock_recall else _("Recall of {0}: {1}")).format(suspects, self.reason),
+			qty=len(answer["lots"]),
+		)
 		self.trace_json = frappe.as_json(answer, indent=1)
 		self.lots_affected = len(answer["lots"])
 		self.units_affected = len({node["unit"] for node in answer["nodes"] if node.get("unit")})
@@ -111,6 +171,35 @@ class Recall(Document):
 				},
 			)
 
+	def report_tree(self) -> list[dict]:
+		"""For the Recall Report print format: the frozen trace as indented rows."""
+		return trace_tree_rows(frappe.parse_json(self.trace_json or "{}"))
+
+	def report_builds(self) -> list[dict]:
+		return frappe.parse_json(self.trace_json or "{}").get("builds") or []
+
+	def set_mass_balance(self, balances):
+		uoms = dict(
+			frappe.get_all("Item", filters={"name": ("in", list({balance.item_code for balance in balances if balance.item_code}) or [""])}, fields=["name", "stock_uom"], as_list=True)
+		)
+		self.set("mass_balance", [])
+		for balance in balances:
+			for line in balance.lines:
+				self.append(
+					"mass_balance",
+					{
+						"lot": line.lot,
+						"item": balance.item_code,
+						"movement": line.movement,
+						"detail": line.detail,
+						"qty": line.qty,
+						"uom": uoms.get(balance.item_code),
+						"flagged": 1 if line.flagged else 0,
+						"documents": ", ".join(line.documents),
+					},
+				)
+		self.unaccounted_lots = sum(1 for balance in balances if balance.unaccounted)
+
 	@frappe.whitelist()
 	def hold_affected_stock(self, status: str | None = None) -> list[str]:
 		"""Every affected lot and serialized unit still in stock, descendants included, goes On Hold
@@ -118,6 +207,12 @@ class Recall(Document):
 		from lot_control import units
 
 		self.check_permission("write")
+		if self.is_mock_recall:
+			frappe.throw(
+				_("Recall {0} is a mock recall (a drill): it traces and balances the stock but holds none of it.").format(frappe.bold(self.name)),
+				exc=MockRecallHoldsNothingError,
+				title=_("A Drill Holds Nothing"),
+			)
 		if self.status == "Closed":
 			frappe.throw(_("Recall {0} is closed; it holds nothing any more.").format(frappe.bold(self.name)))
 		status = status or self.hold_as or "On Hold"
@@ -158,8 +253,13 @@ class Recall(Document):
 				row.held = 1 if (row.unit in held_now or unit_status.get(row.unit) in HOLD_STATUSES) else row.held
 			elif row.lot and (row.lot in held_now or frappe.db.get_value("Lot", row.lot, "status") in HOLD_STATUSES):
 				row.held = 1
+		before_status = self.status
 		if self.status == "Open":
 			self.status = "Contained"
+		self.record_event(
+			"Stock Held", before_status, self.status, _("Held as {0}: {1}").format(status, ", ".join(held) or _("none")), qty=len(held)
+		)
+		self.flags.status_change_recorded = True
 		self.add_comment("Info", _("Held {0} lots and units as {1}: {2}").format(len(held), status, ", ".join(held) or _("none")))
 		self.save()
 		return held
@@ -190,6 +290,8 @@ class Recall(Document):
 				released.append(unit_name)
 		if released:
 			self.add_comment("Info", _("Released {0} lots and units on closing: {1}").format(len(released), ", ".join(released)))
+			# on_update: the recall row is written already, so the event row is written on its own.
+			self.record_event("Stock Released", None, self.status, reason + ": " + ", ".join(released), qty=len(released)).db_insert()
 		return released
 
 
@@ -214,6 +316,36 @@ def held_by_other_recalls(recall: str) -> set[str]:
 		frappe.get_all("Recall", filters={"name": ("in", list({row.parent for row in rows}) or [""]), "status": ("!=", "Closed")}, pluck="name")
 	)
 	return {row.unit or row.lot for row in rows if row.parent in open_recalls}
+
+
+TREE_ROW_LIMIT = 2000
+
+
+def trace_tree_rows(answer: dict, limit: int = TREE_ROW_LIMIT) -> list[dict]:
+	"""The frozen forward trace as a tree, depth first from each suspect lot: what was made from
+	what (splits, builds, units), each row with its indent, for the printed report."""
+	made_from = {}
+	for node in answer.get("nodes") or []:
+		if node.get("from_lot"):
+			made_from.setdefault(node["from_lot"], []).append(node)
+	starts = [node for node in answer.get("nodes") or [] if not node.get("from_lot")]
+	rows = []
+
+	def visit(node, indent, path):
+		if len(rows) >= limit:
+			return
+		rows.append({**node, "indent": indent})
+		for child in sorted(made_from.get(node["lot"], []), key=lambda child: child["lot"]):
+			if child["lot"] not in path:
+				visit(child, indent + 1, path | {child["lot"]})
+
+	for start in starts:
+		visit(start, 0, {start["lot"]})
+	return rows
+
+
+def balance_lines(recall) -> list[tuple]:
+	return [(row.lot, row.movement, row.detail, flt(row.qty, 6), row.flagged) for row in recall.get("mass_balance") or []]
 
 
 def recall_lots(recall) -> list[str]:

@@ -4,14 +4,18 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import now_datetime, nowdate
+from frappe.utils import nowdate
 
-from lot_control import codes
+from lot_control import codes, record_guard
+from lot_control.exceptions import HistoryTamperedError
 
 # Facts the app keeps true from ERPNext's ledger and the builds; users change them only through
 # stock documents, Work Orders and the app's actions.
 APP_FIELDS = (
 	"code",
+	"code_display",
+	"item_code",
+	"company",
 	"serial_no",
 	"status",
 	"quality_status",
@@ -28,12 +32,17 @@ APP_FIELDS = (
 	"warranty_end",
 )
 MAX_CODE_ATTEMPTS = 5
+DOCUMENT_FIELDS = ("document_type", "document_date", "reference", "file")
 
 
 class SerializedUnit(Document):
 	def before_insert(self):
-		"""The code is a fresh random one, or a serial number ERPNext already has; it is the name."""
-		self.code = (self.code or "").strip() or unused_code()
+		"""The code is a fresh random one, or one given that passes its check character, or a serial
+		number ERPNext already has (units.code_for_new_unit); it is the name."""
+		from lot_control.units import code_for_new_unit
+
+		given = (self.code or "").strip()
+		self.code = code_for_new_unit(given, self.item_code, self.flags.code_checked_by_the_build) if given else unused_code()
 		self.code_display = display_code(self.code)
 		self.link_serial_no()
 
@@ -42,6 +51,7 @@ class SerializedUnit(Document):
 		self.name = self.code
 
 	def validate(self):
+		record_guard.refuse_history_edits(self, "history")
 		if not self.is_new():
 			self.refuse_app_field_changes()
 		self.validate_customer_serial()
@@ -76,19 +86,15 @@ class SerializedUnit(Document):
 		self.serial_no = self.code
 
 	def refuse_app_field_changes(self):
+		"""Compared with the database, not the form's copy: every write path (REST, frappe.client,
+		Data Import) is refused alike."""
 		if self.flags.by_the_app:
 			return
-		before = self.get_doc_before_save()
-		if not before:
-			return
-		changed = [field for field in APP_FIELDS if (self.get(field) or None) != (before.get(field) or None)]
-		if changed:
-			frappe.throw(
-				_("{0} of unit {1} follow its stock movements and builds and cannot be edited.").format(
-					", ".join(_(self.meta.get_label(field)) for field in changed), frappe.bold(self.name)
-				),
-				title=_("Kept by Lot Control"),
-			)
+		record_guard.refuse_kept_field_changes(
+			self,
+			APP_FIELDS,
+			_("They follow the unit's stock movements and builds; its quality status changes with Quality Status."),
+		)
 
 	def validate_customer_serial(self):
 		"""A customer's serial names one unit of an item for that customer."""
@@ -116,23 +122,28 @@ class SerializedUnit(Document):
 			)
 
 	def validate_documents(self):
-		"""A newly attached file is a line in the unit's history, with its type and date."""
-		before = self.get_doc_before_save()
-		known = {row.name for row in before.documents} if before else set()
+		"""Each file attached, removed or replaced is a line in the unit's history, with its type and date."""
 		for row in self.documents:
 			row.document_date = row.document_date or nowdate()
-			if row.name not in known or not before:
-				self.add_event(
-					"Document Attached",
-					self.status,
-					self.status,
-					note=f"{_(row.document_type)}: {row.reference or row.file}",
-					event_date=row.document_date,
-				)
+		added, removed, changed = record_guard.table_changes(self, "documents", DOCUMENT_FIELDS)
+		for row in added:
+			self.add_event("Document Attached", self.status, self.status, note=describe_document(row), event_date=row.document_date)
+		for row in removed:
+			self.add_event("Document Removed", self.status, self.status, note=describe_document(row))
+		for before, row in changed:
+			self.add_event(
+				"Document Changed",
+				self.status,
+				self.status,
+				note=f"{describe_document(before)} -> {describe_document(row)}",
+				event_date=row.document_date,
+			)
 
 	def add_event(self, event, from_status, to_status, note=None, reference=None, event_date=None):
+		"""The one way a line is added to a unit's history (record_guard refuses any other)."""
 		reference_doctype, reference_name = reference or (None, None)
-		self.append(
+		return record_guard.append_history_row(
+			self,
 			"history",
 			{
 				"event": event,
@@ -142,12 +153,21 @@ class SerializedUnit(Document):
 				"customer": self.customer,
 				"event_date": event_date or nowdate(),
 				"note": note,
-				"changed_by": frappe.session.user,
-				"changed_on": now_datetime(),
 				"reference_doctype": reference_doctype,
 				"reference_name": reference_name,
 			},
 		)
+
+	def on_trash(self):
+		"""Only a unit registered by mistake, never built nor moved, may be deleted; any other keeps its history."""
+		if self.stock_entry or self.status != "Registered" or len(self.history) > 1:
+			frappe.throw(
+				_("Unit {0} of item {1} has a history ({2} entries) and cannot be deleted.").format(
+					frappe.bold(self.name), frappe.bold(self.item_code), len(self.history)
+				),
+				exc=HistoryTamperedError,
+				title=_("Unit Has History"),
+			)
 
 	def save_by_the_app(self):
 		self.flags.by_the_app = True
@@ -167,9 +187,14 @@ def unused_code() -> str:
 	site is checked anyway, against units and ERPNext serial numbers alike."""
 	for _attempt in range(MAX_CODE_ATTEMPTS):
 		code = codes.generate_unit_code()
-		if not frappe.db.exists("Serial No", code) and not frappe.db.exists("Serialized Unit", code):
+		spellings = codes.code_spellings(code)  # a code issued before codes were GS1-safe may hold the other
+		if not frappe.db.exists("Serial No", {"name": ("in", spellings)}) and not frappe.db.exists("Serialized Unit", {"name": ("in", spellings)}):
 			return code
 	frappe.throw(_("Could not find an unused unit code."))
+
+
+def describe_document(row) -> str:
+	return f"{_(row.document_type)}: {row.reference or row.file}"
 
 
 def display_code(code: str) -> str:

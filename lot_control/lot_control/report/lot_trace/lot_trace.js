@@ -21,6 +21,23 @@ frappe.query_reports["Lot Trace"] = {
 	],
 	// Rows come depth first with their indent; everything is shown expanded, so what is shown is
 	// what Export writes (it writes only the visible rows).
+	onload(report) {
+		// The FSMA 204 records of every lot the trace shows (the server checks what the user may read).
+		report.page.add_inner_button(__("FSMA 204 Spreadsheet"), () => {
+			const lots = [
+				...new Set(
+					(report.data || [])
+						.filter((row) => ["Lot", "Batch"].includes(row.node_doctype))
+						.map((row) => row.node_name || row.node)
+				),
+			];
+			if (!lots.length) {
+				frappe.msgprint(__("Run a trace first: the spreadsheet lists the events of the lots it shows."));
+				return;
+			}
+			open_url_post("/api/method/lot_control.api.traceability_spreadsheet", { lots: JSON.stringify(lots), format: "xlsx" });
+		});
+	},
 	tree: true,
 	name_field: "row_key",
 	parent_field: "parent_row",

@@ -6,11 +6,14 @@ ERPNext would have posted), times forward and backward traces of typical and of 
 then adds a second, independent history of the same size and times the same traces again. A trace
 that reads only its answer takes the same time on both.
 
-	bench --site trace-bench.localhost execute lot_control.benchmarks.trace_benchmark.run
+	bash scripts/benchmark.sh [site]   (runs run() through benchmarks/run_in_site.py)
 
 Rows are bulk-inserted raw, as they would sit in the tables after years of use, without running any
 document's code. Every generated name starts with BENCH- (a unit's code cannot: its item's does),
-so `clear()` removes exactly what was generated.
+so `clear()` removes exactly what was generated. It writes and deletes only on a site made for it:
+one whose site_config says `"lot_control_benchmark_site": 1` (set by whoever created the site, see
+scripts/benchmark.sh) and that holds no lot of its own; `check_site()` runs before anything else.
+Not part of the app: benchmarks/ sits beside the package and is never installed.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ SUB_USES = ((1, 2, 3), (40, 35, 25))
 TOP_UNITS_SHIPPED = 0.92
 SPARE_UNITS_SHIPPED = 0.3
 MAX_LEVELS = 9
+# Picking: one item with this many lots in stock in one warehouse, each expiring on its own day.
+PICK_ITEM = "BENCH-PICK"
+PICK_LOTS = 10_000
+PICK_HISTORY = 0  # its lots are BENCH-H0-K..., beside the histories, never traced
 
 STANDARD_FIELDS = ["name", "creation", "modified", "owner", "modified_by", "docstatus", "idx"]
 # What clear() removes, by the column that carries the BENCH- prefix; children before parents.
@@ -82,8 +89,29 @@ COUNTED = (
 )
 
 
+SITE_MARKER = "lot_control_benchmark_site"
+
+
 class BenchmarkSiteError(frappe.ValidationError):
 	"""The benchmark writes a million rows: only on a site that holds nothing else."""
+
+
+def check_site():
+	"""Refuse a site not made for the benchmark, before a row is deleted or written: its site_config
+	must carry the marker, and it must hold no lot the benchmark did not generate."""
+	if not frappe.conf.get(SITE_MARKER):
+		frappe.throw(
+			f"{frappe.local.site} is not a benchmark site: its site_config has no {SITE_MARKER}. The trace "
+			"benchmark deletes and writes BENCH- rows, so it runs only on a site created for it, marked with "
+			f"`bench --site {frappe.local.site} set-config -p {SITE_MARKER} 1`.",
+			exc=BenchmarkSiteError,
+		)
+	if frappe.db.sql("select name from `tabLot` where name not like %s limit 1", f"{PREFIX}%"):
+		frappe.throw(
+			f"{frappe.local.site} has lots of its own: the trace benchmark runs only on a site of its own "
+			"(scripts/benchmark.sh uses trace-bench.localhost).",
+			exc=BenchmarkSiteError,
+		)
 
 
 def run(
@@ -98,18 +126,23 @@ def run(
 ):
 	"""Generate a history, time the traces, double the history, time the same traces again."""
 	frappe.set_user("Administrator")
+	check_site()
 	started = time.perf_counter()
 	sizes = dict(lots=lots, work_orders=work_orders, levels=levels, units=units, deliveries=deliveries)
 	removed = clear()
 	if any(removed.values()):
 		print(f"Removed an earlier benchmark's rows: {sum(removed.values()):,}")
 	base_history = generate(**sizes, seed=seed)
+	generate_picking_stock(seed=seed)
 	probes = pick_probes(base_history["history"])
 	base = time_traces(probes, runs=runs)
+	base_reads = time_picking_and_reports(runs=runs)
 	if double:
 		doubled_history = generate(**sizes, seed=seed)
 		doubled = time_traces(probes, runs=runs)
+		doubled_reads = time_picking_and_reports(runs=runs)
 		print_comparison(base, doubled, base_history, doubled_history)
+		print_comparison(base_reads, doubled_reads, base_history, doubled_history)
 	print(f"\nBenchmark done in {time.perf_counter() - started:.0f} s")
 
 
@@ -119,12 +152,7 @@ def generate(
 	"""Add one history of the given size, with names of its own (BENCH-H<n>-...), beside any already
 	generated; returns its figures."""
 	frappe.set_user("Administrator")
-	if frappe.db.sql("select name from `tabLot` where name not like %s limit 1", f"{PREFIX}%"):
-		frappe.throw(
-			"This site has lots of its own: the trace benchmark runs only on a site of its own "
-			"(scripts/benchmark.sh uses trace-bench.localhost).",
-			exc=BenchmarkSiteError,
-		)
+	check_site()
 	if not 1 <= levels <= MAX_LEVELS:
 		frappe.throw(f"levels must be between 1 and {MAX_LEVELS}, not {levels}", exc=BenchmarkSiteError)
 	history = history or next_history_number()
@@ -143,6 +171,7 @@ def generate(
 
 def clear() -> dict:
 	"""Delete every generated row (any history), in chunks so no transaction grows too large."""
+	check_site()
 	removed = {}
 	for doctype, column in GENERATED:
 		pattern = f"{PREFIX}%"
@@ -223,7 +252,7 @@ def ensure_masters(levels: int):
 		["customer_name", "customer_type", "customer_group", "territory"],
 		[(name, name, "Company", "BENCH-Customers", "BENCH-Territory") for name in customers()],
 	)
-	items = [(code, True, False) for code in raw_items() + wide_items()]
+	items = [(code, True, False) for code in raw_items() + wide_items() + [PICK_ITEM]]
 	for level in range(1, levels + 1):
 		serial = level in serial_levels(levels)
 		items += [(code, not serial, serial) for code in level_items(level, serial)]
@@ -302,6 +331,7 @@ class LotRecord:
 	parent_lot: str | None = None
 	taken: float = 0.0
 	uses: int = 0
+	expiry_date: str | None = None
 
 	def share_qty(self) -> float:
 		"""Each build takes an equal share of nine tenths of the lot; a tenth stays on hand."""
@@ -443,6 +473,7 @@ class History:
 				"batch_qty",
 				"stock_uom",
 				"manufacturing_date",
+				"expiry_date",
 				"supplier",
 				"reference_doctype",
 				"reference_name",
@@ -1087,6 +1118,7 @@ class History:
 				on_hand,
 				"Nos",
 				day,
+				lot.expiry_date,
 				lot.supplier,
 				*reference,
 				1,
@@ -1154,6 +1186,45 @@ class History:
 			self.figures[f"units {unit.status.lower()}"] += 1
 		self.figures["lots"] = len(self.lots)
 		self.figures["units"] = len(self.units)
+
+
+class PickingStock(History):
+	"""One item with many lots in stock in one warehouse, received over two years, each expiring on
+	a day of its own in the years ahead of today: what FEFO picking sorts through."""
+
+	def write_picking_stock(self, count: int) -> int:
+		today = date.today()
+		for index in range(count):
+			day = int(index / count * (2 * 365))
+			lot = self.new_received_lot(
+				f"{self.tag}-K{index + 1:05d}",
+				PICK_ITEM,
+				self.rng.choice((10, 20, 50, 100)),
+				round(self.rng.uniform(0.5, 5), 4),
+				day,
+				self.rng.choice(suppliers()),
+				None,
+				self.next_name("PR", 6),
+			)
+			lot.expiry_date = (today + timedelta(days=self.rng.randint(30, 1500))).isoformat()
+		self.write_lots_and_units()
+		for table in self.tables():
+			table.flush()
+		return count
+
+
+def generate_picking_stock(lots=PICK_LOTS, seed=1) -> int:
+	"""Add the picking item's lots once (names BENCH-H0-K...); an earlier run's are kept."""
+	check_site()
+	if frappe.db.exists("Batch", f"{PREFIX}H{PICK_HISTORY}-K00001"):
+		return 0
+	ensure_masters(1)
+	writer = PickingStock(PICK_HISTORY, seed, lots, 0, 1, 0, 0)
+	written = writer.write_picking_stock(lots)
+	frappe.db.commit()
+	for doctype in ("Serial and Batch Bundle", "Serial and Batch Entry", "Lot", "Batch"):
+		frappe.db.sql(f"analyze table `tab{doctype}`")
+	return written
 
 
 def group_by_item(units) -> dict:
@@ -1298,6 +1369,66 @@ def time_traces(probes=None, runs=20, history=1, budget_seconds=30.0) -> list[di
 			}
 		)
 	print_traces(figures, implementation)
+	return figures
+
+
+def time_picking_and_reports(runs=20, budget_seconds=30.0) -> list[dict]:
+	"""Time FEFO picking of one row of the item with PICK_LOTS lots in stock (what a delivery or build
+	row naming no lot runs at submit), and the Usable Stock, Expiring Lots and Lot Inventory Value
+	reports over the whole company, in the same figures as the traces."""
+	from lot_control import picking, usage
+
+	frappe.set_user("Administrator")
+	strict = usage.strict_expiry_enabled()
+	policy = picking.PickPolicy(on_date=date.today(), allowed_owners=frozenset({None}), strict_expiry=strict)
+
+	def pick_one_row(qty):
+		result = picking.pick_lots(usage.lot_candidates(PICK_ITEM, STORES, strict), qty, policy)
+		if result.shortfall:
+			frappe.throw(f"picking {qty} of {PICK_ITEM} fell short by {result.shortfall}", exc=BenchmarkSiteError)
+		return {"nodes": [allocation.lot for allocation in result.allocations]}
+
+	def report(name, **filters):
+		module = frappe.get_module(
+			f"lot_control.lot_control.report.{frappe.scrub(name)}.{frappe.scrub(name)}"
+		)
+		return lambda: {"nodes": module.execute({"company": COMPANY, **filters})[1]}
+
+	checks = [
+		("picking FEFO, 1 row, 1 lot", f"{PICK_ITEM} in {STORES}", lambda: pick_one_row(5)),
+		("picking FEFO, 1 row, ~20 lots", f"{PICK_ITEM} in {STORES}", lambda: pick_one_row(1000)),
+		("report Usable Stock", COMPANY, report("Usable Stock")),
+		("report Expiring Lots", COMPANY, report("Expiring Lots", days=90)),
+		("report Lot Inventory Value", COMPANY, report("Lot Inventory Value")),
+	]
+	figures = []
+	for label, described, call in checks:
+		started = time.perf_counter()
+		answer = call()
+		first_ms = (time.perf_counter() - started) * 1000
+		timings = []
+		deadline = time.perf_counter() + budget_seconds
+		while len(timings) < runs and (len(timings) < 3 or time.perf_counter() < deadline):
+			started = time.perf_counter()
+			call()
+			timings.append((time.perf_counter() - started) * 1000)
+		before = handler_reads()
+		call()
+		rows_read = handler_reads() - before
+		figures.append(
+			{
+				"label": label,
+				"kwargs": {"on": described},
+				"nodes": answer_size(answer),
+				"other_lists": "",
+				"first_ms": first_ms,
+				"median_ms": statistics.median(timings),
+				"p95_ms": percentile(timings, 95),
+				"runs": len(timings),
+				"rows_read": rows_read,
+			}
+		)
+	print_traces(figures, "lot_control (picking: usage.lot_candidates + picking.pick_lots; reports: execute)")
 	return figures
 
 
