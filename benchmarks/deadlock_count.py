@@ -41,8 +41,24 @@ def prepare_round(world, entries: int) -> list[str]:
 	return drafts
 
 
+WHERE = Counter()
+
+
+def where_raised(error: Exception) -> str:
+	"""The innermost frames of the app or ERPNext the error came through (what took the lock)."""
+	import traceback
+
+	frames = [
+		f"{os.path.basename(frame.filename)}:{frame.name}"
+		for frame in traceback.extract_tb(error.__traceback__)
+		if "/lot_control/" in frame.filename or "/erpnext/" in frame.filename
+	]
+	return " < ".join(reversed(frames[-3:]))
+
+
 def outcome_of(error: Exception) -> str:
 	if isinstance(error, frappe.QueryDeadlockError) or "1213" in str(error):
+		WHERE[where_raised(error)] += 1
 		return "deadlock"
 	if isinstance(error, frappe.QueryTimeoutError) or "1205" in str(error):
 		return "lock wait timeout"
@@ -105,6 +121,8 @@ def main(argv=None) -> int:
 		f"== {args.site} ({'with' if has_app else 'without'} lot_control): {counts['deadlock']} of {total} "
 		f"submissions deadlocked; {dict(counts)}"
 	)
+	for place, count in WHERE.most_common():
+		print(f"   {count:3d} deadlocked in {place}")
 	return 0
 
 

@@ -19,8 +19,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import bench_data  # noqa: E402
-import frappe  # noqa: E402
+import bench_data
+import frappe
 
 
 def main() -> int:

@@ -64,7 +64,7 @@ SPREADSHEET_FORMATS = ("xlsx", "csv")
 
 @frappe.whitelist()
 @refuse_bad_arguments
-def traceability_spreadsheet(lots=None, items=None, from_date=None, to_date=None, recall=None, format="xlsx"):  # noqa: A002
+def traceability_spreadsheet(lots=None, items=None, from_date=None, to_date=None, recall=None, format="xlsx"):
 	"""The FSMA 204 electronic sortable spreadsheet (21 CFR 1.1455(c)(3)(ii)), downloaded as XLSX or
 	CSV: one row per Critical Tracking Event (Receiving, Transformation, Shipping) with its Key Data
 	Elements, for the lots of a recall's trace, for given lots, or for every lot of given items,

@@ -54,7 +54,9 @@ NAME_FIELDS = (
 	"to_warehouse",
 	"parent_warehouse",
 )
-NUMBER_FIELDS = frozenset({"idx", "qty", "stock_qty", "transfer_qty", "conversion_factor", "picked_qty", "is_finished_item"})
+NUMBER_FIELDS = frozenset(
+	{"idx", "qty", "stock_qty", "transfer_qty", "conversion_factor", "picked_qty", "is_finished_item"}
+)
 LINE_FIELDS = (
 	"name",
 	"idx",
@@ -141,7 +143,9 @@ def as_document(doctype: str, value) -> frappe._dict:
 		frappe.has_permission(doctype, "read", name, throw=True)
 		parsed = frappe.get_doc(doctype, name).as_dict()
 	if not isinstance(parsed, dict):
-		raise ArgumentError(f"document must be the document's fields or its name, not {arguments.describe(value)}.")
+		raise ArgumentError(
+			f"document must be the document's fields or its name, not {arguments.describe(value)}."
+		)
 	lines = parsed.get(LINES_TABLE[doctype]) or []
 	if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
 		raise ArgumentError(f"document.{LINES_TABLE[doctype]} must be a list of lines.")
@@ -162,7 +166,9 @@ def as_line(line: dict, position: int) -> frappe._dict:
 	for field in LINE_FIELDS:
 		value = line.get(field)
 		if isinstance(value, bool) or not (value is None or isinstance(value, str | int | float)):
-			raise ArgumentError(f"line {position}: {field} must be text or a number, not {arguments.describe(value)}.")
+			raise ArgumentError(
+				f"line {position}: {field} must be text or a number, not {arguments.describe(value)}."
+			)
 		if isinstance(value, float) and not math.isfinite(value):
 			raise ArgumentError(f"line {position}: {field} must be a finite number, not {value}.")
 		if isinstance(value, str) and field in NUMBER_FIELDS:
@@ -175,7 +181,11 @@ def as_line(line: dict, position: int) -> frappe._dict:
 
 def check_may_edit(doc):
 	if cint(doc.docstatus) != 0:
-		refuse(_("{0} {1} is no longer a draft: nothing can be scanned into it.").format(_(doc.doctype), doc.name))
+		refuse(
+			_("{0} {1} is no longer a draft: nothing can be scanned into it.").format(
+				_(doc.doctype), doc.name
+			)
+		)
 	if doc.is_new:
 		frappe.has_permission(doc.doctype, "create", throw=True)
 	else:
@@ -192,11 +202,15 @@ def check_may_read(scanned: Scanned):
 		if frappe.db.exists("Lot", scanned.lot):
 			allowed = frappe.has_permission("Lot", "read", scanned.lot)
 		else:  # a batch without a Lot is released house stock: the Lot list is where users see it
-			allowed = frappe.has_permission("Batch", "read", scanned.lot) or frappe.has_permission("Lot", "read")
+			allowed = frappe.has_permission("Batch", "read", scanned.lot) or frappe.has_permission(
+				"Lot", "read"
+			)
 		what = _("lot {0}").format(frappe.bold(scanned.lot))
 	if not allowed:
 		frappe.throw(
-			_("You may not open {0} of item {1}, so you cannot scan it.").format(what, frappe.bold(scanned.item_code)),
+			_("You may not open {0} of item {1}, so you cannot scan it.").format(
+				what, frappe.bold(scanned.item_code)
+			),
 			frappe.PermissionError,
 			title=_("Scan Refused"),
 		)
@@ -208,14 +222,14 @@ def check_may_read(scanned: Scanned):
 def what_was_scanned(barcode: str, doc) -> Scanned | None:
 	own = barcodes.read_own_label(barcode)
 	if own:
-		return scanned_record(own, barcode)
+		return scanned_record(own)
 	label = barcodes.parse_label(barcode)
 	if label is not None:
 		return scanned_label(label, doc)
 	return scanned_plain_text(barcode.strip())
 
 
-def scanned_record(own: barcodes.OwnLabel, barcode: str) -> Scanned:
+def scanned_record(own: barcodes.OwnLabel) -> Scanned:
 	if own.is_unit:
 		serial = frappe.db.get_value("Serial No", own.name, ["name", "item_code", "batch_no"], as_dict=True)
 		if serial:
@@ -224,30 +238,37 @@ def scanned_record(own: barcodes.OwnLabel, barcode: str) -> Scanned:
 		batch = frappe.db.get_value("Batch", own.name, ["name", "item"], as_dict=True)
 		if batch:
 			return Scanned(batch.item, batch.name, None, None, _("lot label"))
-	refuse(_("The label names {0} {1}, which does not exist here.").format(_(own.doctype), frappe.bold(own.name)))
+	refuse(
+		_("The label names {0} {1}, which does not exist here.").format(_(own.doctype), frappe.bold(own.name))
+	)
 
 
 def scanned_plain_text(text: str) -> Scanned | None:
 	"""A lot number, a serial number or a unit code typed or scanned as it is printed; an item's
-	barcode is ERPNext's."""
-	if not text or len(text) > arguments.MAX_NAME_LENGTH or frappe.db.exists("Item Barcode", {"barcode": text}):
+	barcode and a warehouse's are ERPNext's."""
+	if (
+		not text
+		or len(text) > arguments.MAX_NAME_LENGTH
+		or frappe.db.exists("Item Barcode", {"barcode": text})
+		or frappe.db.exists("Warehouse", text)
+	):
 		return None
 	serial = frappe.db.get_value("Serial No", text, ["name", "item_code", "batch_no"], as_dict=True)
 	if not serial and unit_code_form(text):
 		serial = frappe.db.get_value(
 			"Serial No", codes.normalize_code(text), ["name", "item_code", "batch_no"], as_dict=True
 		)
-		if not serial and not codes.is_valid_code(text) and not text.isdigit():
-			refuse(
-				_("{0} is not a valid unit code: its check character does not match. Scan the label again or type the code carefully.").format(
-					frappe.bold(text)
-				)
-			)
 	if serial:
 		return Scanned(serial.item_code, serial.batch_no, serial.name, 1, _("unit code"))
 	batch = frappe.db.get_value("Batch", text, ["name", "item"], as_dict=True)
 	if batch:
 		return Scanned(batch.item, batch.name, None, None, _("lot number"))
+	if unit_code_form(text) and not codes.is_valid_code(text) and not text.isdigit():
+		refuse(
+			_(
+				"{0} is not a valid unit code: its check character does not match. Scan the label again or type the code carefully."
+			).format(frappe.bold(text))
+		)
 	return None
 
 
@@ -265,7 +286,9 @@ def scanned_label(label: barcodes.SupplierLabel, doc) -> Scanned:
 	item_code = scanning.item_of_label(label, frappe._dict(supplier=None, lines=doc.lines))
 	item = frappe.get_cached_value("Item", item_code, ["has_batch_no", "has_serial_no"], as_dict=True)
 	if label.serials and item.has_serial_no:
-		serial = frappe.db.get_value("Serial No", label.serials[0], ["name", "item_code", "batch_no"], as_dict=True)
+		serial = frappe.db.get_value(
+			"Serial No", label.serials[0], ["name", "item_code", "batch_no"], as_dict=True
+		)
 		if not serial or serial.item_code != item_code:
 			refuse(
 				_("Unit {0} of item {1} ({2} label) is not known here.").format(
@@ -275,16 +298,24 @@ def scanned_label(label: barcodes.SupplierLabel, doc) -> Scanned:
 		return Scanned(item_code, serial.batch_no, serial.name, 1, _("{0} label").format(label.format))
 	if not item.has_batch_no:
 		refuse(
-			_("Item {0} is not tracked by lots, so its {1} label names nothing to pick: scan the item's barcode.").format(
-				frappe.bold(item_code), label.format
-			)
+			_(
+				"Item {0} is not tracked by lots, so its {1} label names nothing to pick: scan the item's barcode."
+			).format(frappe.bold(item_code), label.format)
 		)
 	code = label.supplier_batch_code
 	if not code:
 		refuse(
-			_("The {0} label of item {1} names no lot: scan the lot's own label.").format(label.format, frappe.bold(item_code))
+			_("The {0} label of item {1} names no lot: scan the lot's own label.").format(
+				label.format, frappe.bold(item_code)
+			)
 		)
-	return Scanned(item_code, lot_of_label(item_code, code, doc, label), None, label.quantity, _("{0} label").format(label.format))
+	return Scanned(
+		item_code,
+		lot_of_label(item_code, code, doc, label),
+		None,
+		label.quantity,
+		_("{0} label").format(label.format),
+	)
 
 
 def lot_of_label(item_code: str, code: str, doc, label) -> str:
@@ -293,17 +324,23 @@ def lot_of_label(item_code: str, code: str, doc, label) -> str:
 	lots = set(frappe.get_all("Batch", filters={"item": item_code, "name": code}, pluck="name"))
 	lots |= set(frappe.get_all("Batch", filters={"item": item_code, "batch_id": code}, pluck="name"))
 	if not lots:
-		lots = set(frappe.get_all("Lot", filters={"item": item_code, "supplier_batch_code": code}, pluck="name"))
+		lots = set(
+			frappe.get_all("Lot", filters={"item": item_code, "supplier_batch_code": code}, pluck="name")
+		)
 	if len(lots) > 1:
 		in_stock = {row.lot for row in lot_balances(sorted(lots), company=doc.company) if row.qty > 0}
 		lots = in_stock or lots
 	if not lots:
 		refuse(
-			_("No lot {0} of item {1} was received ({2} label).").format(frappe.bold(code), frappe.bold(item_code), label.format)
+			_("No lot {0} of item {1} was received ({2} label).").format(
+				frappe.bold(code), frappe.bold(item_code), label.format
+			)
 		)
 	if len(lots) > 1:
 		refuse(
-			_("Lots {0} of item {1} all came with supplier batch {2}: scan the label of the one you pick.").format(
+			_(
+				"Lots {0} of item {1} all came with supplier batch {2}: scan the label of the one you pick."
+			).format(
 				", ".join(frappe.bold(lot) for lot in sorted(lots)), frappe.bold(item_code), frappe.bold(code)
 			)
 		)
@@ -338,11 +375,17 @@ def where_to_draw(doc, scanned: Scanned, line, preferred: str | None) -> tuple[s
 		if wanted and wanted != serial.warehouse:
 			refuse(
 				_("Unit {0} of item {1} is in {2}, not in {3} where row {4} draws from.").format(
-					frappe.bold(scanned.serial_no), frappe.bold(scanned.item_code), serial.warehouse, wanted, line.idx
+					frappe.bold(scanned.serial_no),
+					frappe.bold(scanned.item_code),
+					serial.warehouse,
+					wanted,
+					line.idx,
 				)
 			)
 		return serial.warehouse, 1
-	places = {row.warehouse: row.qty for row in lot_balances([scanned.lot], company=doc.company) if row.qty > 0}
+	places = {
+		row.warehouse: row.qty for row in lot_balances([scanned.lot], company=doc.company) if row.qty > 0
+	}
 	if wanted:
 		if wanted not in places:
 			refuse(no_stock_message(scanned, wanted, places, line))
@@ -397,7 +440,9 @@ def check_usable(doc, kind: str, use_doc, scanned: Scanned, warehouse: str, qty:
 		if not strict and facts.expiry_date and getdate(facts.expiry_date) < getdate(use_doc.posting_date):
 			warnings.append(
 				_("Lot {0} of item {1} expired on {2}; strict expiry is off, so it is used anyway.").format(
-					frappe.bold(scanned.lot), frappe.bold(scanned.item_code), frappe.format(facts.expiry_date, "Date")
+					frappe.bold(scanned.lot),
+					frappe.bold(scanned.item_code),
+					frappe.format(facts.expiry_date, "Date"),
 				)
 			)
 		if "work_order_holdings" in rules and use_doc.get("purpose") != "Material Transfer for Manufacture":
@@ -415,17 +460,28 @@ def check_work_order_holdings(use_doc, lot: str, warehouse: str, qty: float):
 	free = build_rules.usable_by_work_order(on_hand, held, lot, use_doc.get("work_order"))
 	if flt(qty, 6) > flt(free, 6):
 		usage.refuse_lot_held_by_another_work_order(
-			lot, warehouse, held, use_doc.get("work_order"), free, qty, _("this {0}").format(_(use_doc.doctype))
+			lot,
+			warehouse,
+			held,
+			use_doc.get("work_order"),
+			free,
+			qty,
+			_("this {0}").format(_(use_doc.doctype)),
 		)
 
 
 def check_unit_released(use_doc, kind: str, scanned: Scanned):
 	if not usage.held_unit_serials([scanned.serial_no]):
 		return
-	quality_status = frappe.db.get_value("Serialized Unit", {"serial_no": scanned.serial_no}, "quality_status")
+	quality_status = frappe.db.get_value(
+		"Serialized Unit", {"serial_no": scanned.serial_no}, "quality_status"
+	)
 	frappe.throw(
 		_("Unit {0} of item {1} is {2}; only Released units can be used for {3}.").format(
-			frappe.bold(scanned.serial_no), frappe.bold(scanned.item_code), _(quality_status), usage.describe_use(use_doc, kind)
+			frappe.bold(scanned.serial_no),
+			frappe.bold(scanned.item_code),
+			_(quality_status),
+			usage.describe_use(use_doc, kind),
 		),
 		exc=LotNotUsableError,
 		title=_("Unit Not Usable"),
@@ -437,7 +493,11 @@ def check_unit_released(use_doc, kind: str, scanned: Scanned):
 
 def outgoing_lines(doc):
 	if doc.doctype == "Stock Entry":
-		return [line for line in doc.lines if line.get("s_warehouse") or not (line.get("t_warehouse") or line.get("is_finished_item"))]
+		return [
+			line
+			for line in doc.lines
+			if line.get("s_warehouse") or not (line.get("t_warehouse") or line.get("is_finished_item"))
+		]
 	return doc.lines
 
 
@@ -492,7 +552,12 @@ def issue(doc, kind: str, scanned: Scanned) -> dict:
 	if scanned.lot and not scanned.serial_no and filled and flt(qty, 6) > flt(on_hand, 6):
 		refuse(
 			_("Lot {0} of item {1} has only {2} in {3}; row {4} would take {5}.").format(
-				frappe.bold(scanned.lot), frappe.bold(scanned.item_code), flt(on_hand, 6), warehouse, line.idx, flt(qty, 6)
+				frappe.bold(scanned.lot),
+				frappe.bold(scanned.item_code),
+				flt(on_hand, 6),
+				warehouse,
+				line.idx,
+				flt(qty, 6),
 			)
 		)
 	warnings = []
@@ -520,7 +585,9 @@ def issue(doc, kind: str, scanned: Scanned) -> dict:
 
 
 def answer(doc, scanned: Scanned, line, values: dict, warnings: list[str]) -> dict:
-	picked = _("unit {0}").format(scanned.serial_no) if scanned.serial_no else _("lot {0}").format(scanned.lot)
+	picked = (
+		_("unit {0}").format(scanned.serial_no) if scanned.serial_no else _("lot {0}").format(scanned.lot)
+	)
 	return {
 		"row": line.name if line else None,
 		"table": LINES_TABLE[doc.doctype],
@@ -552,7 +619,9 @@ def pick(pick_list, scanned: Scanned) -> dict:
 	row = row or next((row for row in open_rows if row.get("batch_no") == scanned.lot), None)
 	row = row or next((row for row in open_rows if not flt(row.picked_qty)), None)
 	if row is None:
-		refuse(_("Item {0} has no row left to pick on this Pick List.").format(frappe.bold(scanned.item_code)))
+		refuse(
+			_("Item {0} has no row left to pick on this Pick List.").format(frappe.bold(scanned.item_code))
+		)
 	customer = pick_suggestions.customer_of(pick_list, row, pick_suggestions.order_customers(pick_list))
 	kind = pick_suggestions.kind_for(pick_list, customer)
 	use_doc = pick_suggestions.use_of(pick_list, kind, customer)

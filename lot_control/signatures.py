@@ -18,7 +18,13 @@ from frappe.utils.password import check_password
 from lot_control import arguments
 from lot_control.arguments import refuse_bad_arguments
 from lot_control.constants import signatures as meanings
-from lot_control.constants.signatures import FRESH_MINUTES, MEANINGS, REFUSED_WRONG_PASSWORD, SIGNED, SIGNED_DOCTYPES
+from lot_control.constants.signatures import (
+	FRESH_MINUTES,
+	MEANINGS,
+	REFUSED_WRONG_PASSWORD,
+	SIGNED,
+	SIGNED_DOCTYPES,
+)
 from lot_control.exceptions import SignatureRefusedError, SignatureRequiredError
 from lot_control.lot_status import signature_meaning
 from lot_control.picking import LOT_STATUSES

@@ -1,12 +1,17 @@
-"""The locks a stock document takes first when it is submitted, in one fixed order: its lots (the
-Batch rows, then the Lot rows, by name), then the Bins of the item and warehouse pairs it moves (by
-name).
+"""The locks a stock document takes first when it is submitted, in one fixed order: the Bins of the
+item and warehouse pairs it moves (by name), then its lots (the Batch rows, then the Lot rows, by
+name), lots the app picks included.
 
 ERPNext takes its own locks later, while it posts: the Bin it updates, and locking reads of the
 ledger after the posting time, which lock the gap where the next entry for that item and warehouse
-goes. Two documents posting the same item and warehouse each take that gap lock and then each wait
-to insert into it: a deadlock, one of them refused. Taken here first, in one order, the lots and
-Bins make the second document wait for the first to commit instead.
+goes; the app's own check of a lot's stock reads the lot's entries with a locking read too. Two
+documents moving the same item in the same warehouse each take such a gap lock and then each wait
+to insert into it: a deadlock, one of them refused. Taken here first, in one order, the Bins and
+lots make the second document wait for the first to commit instead.
+
+Bins come first because they are known before the lots are: the app picks lots while it holds the
+Bins of the rows it picks for, and locks the lots it chose before it writes their bundles. A
+transaction that holds lots therefore holds all its Bins already and never waits for one.
 
 A service below the entry points: lot_control.overrides.stock_movement calls it on submit.
 """
@@ -19,24 +24,46 @@ from pypika.terms import Tuple
 WAREHOUSE_FIELDS = ("warehouse", "s_warehouse", "t_warehouse", "from_warehouse", "target_warehouse", "rejected_warehouse")
 
 
-def lock_lots_and_bins(doc):
-	"""On submit, before ERPNext's own checks: the document's lots, then its Bins, each by name."""
+def lock_bins(doc):
+	"""On submit, first of all: the Bins of every (item, warehouse) the document may post. Found by
+	a plain read, then locked by primary key in name order, so only those rows are locked (no gap,
+	no row scanned on the way) and always in the same order."""
 	places = item_warehouse_pairs(doc)
 	if not places:
 		return
-	make_missing_bins(places)
-	lots = sorted(lots_of_document(doc))
-	if lots:
-		frappe.db.sql("select name from `tabBatch` where name in %(lots)s order by name for update", {"lots": lots})
-		frappe.db.sql("select name from `tabLot` where name in %(lots)s order by name for update", {"lots": lots})
+	names = bins_of(places)
+	missing = places - set(names.values())
+	if missing:
+		make_missing_bins(missing)
+		names = bins_of(places)
+	frappe.db.sql(
+		"select name from `tabBin` where name in %(names)s order by name for update", {"names": sorted(names)}
+	)
+
+
+def bins_of(places: set[tuple[str, str]]) -> dict:
+	"""Bin name -> (item, warehouse) of the Bins that exist for these pairs."""
 	bin_table = frappe.qb.DocType("Bin")
-	(
+	rows = (
 		frappe.qb.from_(bin_table)
-		.select(bin_table.name)
+		.select(bin_table.name, bin_table.item_code, bin_table.warehouse)
 		.where(Tuple(bin_table.item_code, bin_table.warehouse).isin([Tuple(*place) for place in sorted(places)]))
-		.orderby(bin_table.name)
-		.for_update()
 	).run()
+	return {name: (item_code, warehouse) for name, item_code, warehouse in rows}
+
+
+def lock_lots(lots):
+	"""The lots' Batch rows, then their Lot rows, by name (after the Bins)."""
+	lots = sorted({lot for lot in lots if lot})
+	if not lots:
+		return
+	frappe.db.sql("select name from `tabBatch` where name in %(lots)s order by name for update", {"lots": lots})
+	frappe.db.sql("select name from `tabLot` where name in %(lots)s order by name for update", {"lots": lots})
+
+
+def lock_lots_of(doc):
+	"""Every lot the document names, on its rows or in their draft bundles."""
+	lock_lots(lots_of_document(doc))
 
 
 def stock_rows(doc):
@@ -88,14 +115,5 @@ def make_missing_bins(places: set[tuple[str, str]]):
 	"""A pair never stocked before has no Bin to lock yet: make it, as ERPNext would while posting."""
 	from erpnext.stock.utils import get_or_make_bin
 
-	bin_table = frappe.qb.DocType("Bin")
-	existing = {
-		(row[0], row[1])
-		for row in (
-			frappe.qb.from_(bin_table)
-			.select(bin_table.item_code, bin_table.warehouse)
-			.where(Tuple(bin_table.item_code, bin_table.warehouse).isin([Tuple(*place) for place in sorted(places)]))
-		).run()
-	}
-	for item_code, warehouse in sorted(places - existing):
+	for item_code, warehouse in sorted(places):
 		get_or_make_bin(item_code, warehouse)

@@ -13,7 +13,13 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from lot_control.genealogy import collation_key, lots_inside, lots_made_from, serial_sources, serials_received_by
+from lot_control.genealogy import (
+	collation_key,
+	lots_inside,
+	lots_made_from,
+	serial_sources,
+	serials_received_by,
+)
 from lot_control.stock_queries import in_slices, lot_balances
 
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")

@@ -16,7 +16,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control import build_rules, picking, signatures
+from lot_control import build_rules, picking, signatures, submit_locks
 from lot_control.constants import vouchers
 from lot_control.constants.signatures import OVERRIDE_APPROVED
 from lot_control.exceptions import LotNotUsableError, LotOfAnotherItemError, LotShortageError
@@ -562,6 +562,7 @@ def pick_unchosen_lots(doc):
 	strict = strict_expiry_enabled()
 	candidates_at = candidates_by_place(sorted({(row.item_code, source_warehouse(doc, row)) for row in rows}), strict)
 	owners = allowed_owners(doc, kind)
+	chosen = []
 	for row in rows:
 		warehouse = source_warehouse(doc, row)
 		required = row_stock_qty(doc, row)
@@ -576,7 +577,11 @@ def pick_unchosen_lots(doc):
 		result = picking.pick_lots(candidates, required, policy)
 		if result.shortfall > 0:
 			refuse_shortage(doc, kind, row, warehouse, required, candidates, policy, held)
-		assign_allocations(doc, row, result.allocations)
+		chosen.append((row, result.allocations))
+	# The chosen lots are locked before their bundles are written (lot_control.submit_locks).
+	submit_locks.lock_lots(allocation.lot for _row, allocations in chosen for allocation in allocations)
+	for row, allocations in chosen:
+		assign_allocations(doc, row, allocations)
 
 
 def work_order_holders(candidates, warehouse: str, work_order: str | None) -> dict:

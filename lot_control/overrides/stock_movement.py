@@ -6,19 +6,23 @@ Each step is a no-op for voucher types it does not concern.
 The final check of every outward use, against the bundles ERPNext actually posted, is not here: it
 runs for any voucher in lot_control.movements."""
 
-from lot_control import builds, receiving, units, usage
+from lot_control import builds, receiving, submit_locks, units, usage
 
 
 def before_validate(doc, method=None):
 	"""Before ERPNext's own checks, so a wrong or unusable lot is refused as such. On submit the
-	lots are locked here, first of all, before ERPNext's validation takes locks of its own: two
-	documents for the same lot then queue instead of deadlocking."""
+	Bins the document moves and then its lots are locked here, in one order, before ERPNext's
+	validation and posting take locks of their own (lot_control.submit_locks): two documents for the
+	same Bins or lots then queue instead of deadlocking."""
 	if doc.docstatus == 2:
 		return
+	if doc.docstatus == 1:
+		submit_locks.lock_bins(doc)
 	usage.refuse_lots_of_other_items(doc)
 	receiving.validate_receipt_lots(doc)
 	usage.pick_unchosen_lots(doc)
 	if doc.docstatus == 1:
+		submit_locks.lock_lots_of(doc)
 		usage.lock_and_recheck_lots(doc)
 	usage.check_lot_usage(doc)
 	usage.check_work_order_holdings(doc)

@@ -46,7 +46,9 @@ def dock(shop):
 		receipt = make_purchase_receipt(
 			shop.company, shop.supplier, [receipt_line(glue, 20, 3.5, shop.stores)], submit=False
 		)
-		stocked = make_purchase_receipt(shop.company, shop.supplier, [receipt_line(glue, 5, 3.5, shop.stores)])
+		stocked = make_purchase_receipt(
+			shop.company, shop.supplier, [receipt_line(glue, 5, 3.5, shop.stores)]
+		)
 		held = stocked.items[0].batch_no
 		frappe.get_doc("Lot", held).change_status("Quarantine", "Viscosity out of range")
 		return frappe._dict(
@@ -127,3 +129,85 @@ def test_a_quarantined_lot_scanned_into_a_delivery_is_refused_at_once(login_as, 
 	assert page.evaluate("() => (cur_frm.doc.items || []).filter((row) => row.batch_no).length") == 0
 	# The refusal is the server's answer (HTTP 417, with its traceback in developer mode), not an error of the page.
 	console_errors[:] = [line for line in console_errors if "issue_scanning" not in line]
+
+
+@pytest.fixture(scope="module")
+def picking(shop, dock):
+	"""A customer's order for 4 of the glue and its Pick List, with a good lot of the glue on the shelf."""
+	from erpnext.selling.doctype.sales_order.sales_order import create_pick_list
+
+	from lot_control.tests.integration.test_pick_list import make_sales_order
+
+	def make():
+		good = make_purchase_receipt(
+			shop.company, shop.supplier, [receipt_line(dock.glue, 10, 3.5, shop.stores)]
+		)
+		order = make_sales_order(shop, dock.customer, dock.glue, 4)
+		pick_list = create_pick_list(order.name)
+		pick_list.insert()
+		return frappe._dict(lot=good.items[0].batch_no, pick_list=pick_list.name, stores=shop.stores)
+
+	return committed(make)
+
+
+def test_a_picker_scans_the_lot_label_and_the_pick_list_row_is_picked(
+	login_as, console_errors, dock, picking
+):
+	page = login_as(dock.dispatcher)
+	open_desk(page, f"pick-list/{picking.pick_list}", SCAN_FIELD)
+	scan_into(page, f"https://erp.example.com/app/lot/{picking.lot}")
+	page.wait_for_function("() => cur_frm.doc.locations[0].picked_qty === 4 && !frappe.dom.freeze_count")
+	row = page.evaluate(
+		"() => { const row = cur_frm.doc.locations[0]; return [row.item_code, row.batch_no, row.picked_qty, row.warehouse]; }"
+	)
+	assert row == [dock.glue, picking.lot, 4, picking.stores]
+	assert page.evaluate("() => cur_frm.doc.locations.length") == 1
+	assert page.locator(SCAN_FIELD).first.input_value() == ""
+
+
+def test_a_lot_label_scanned_into_a_delivery_adds_the_line_with_that_lot(
+	login_as, console_errors, shop, dock, picking
+):
+	page = login_as(dock.dispatcher)
+	open_desk(page, "delivery-note/new", SCAN_FIELD)
+	page.evaluate(
+		"([company, customer, warehouse]) => cur_frm.set_value({company, customer, set_warehouse: warehouse})",
+		[shop.company.name, dock.customer, shop.stores],
+	)
+	page.wait_for_function(FORM_SETTLED)
+
+	scan_into(page, picking.lot)
+	page.wait_for_function(
+		"(lot) => (cur_frm.doc.items || []).some((row) => row.batch_no === lot) && !frappe.dom.freeze_count",
+		arg=picking.lot,
+	)
+	page.wait_for_timeout(1000)  # anything ERPNext's item handlers do after the row is filled
+	rows = page.evaluate(
+		"() => cur_frm.doc.items.filter((row) => row.item_code).map((row) => [row.item_code, row.batch_no, row.qty, row.warehouse, row.use_serial_batch_fields])"
+	)
+	assert rows == [[dock.glue, picking.lot, 1, shop.stores, 1]]
+	assert page.locator(".modal.show").count() == 0, "no serial/batch selector over a scanned lot"
+
+
+def test_a_lot_label_scanned_into_a_material_transfer_adds_the_row_from_its_shelf(
+	login_as, console_errors, shop, dock, picking
+):
+	page = login_as(dock.dispatcher)
+	open_desk(page, "stock-entry/new", SCAN_FIELD)
+	page.evaluate(
+		"""([company, source, target]) => cur_frm.set_value({company, stock_entry_type: "Material Transfer"})
+			.then(() => cur_frm.set_value({from_warehouse: source, to_warehouse: target}))""",
+		[shop.company.name, shop.stores, shop.wip],
+	)
+	page.wait_for_function("() => cur_frm.doc.purpose === 'Material Transfer' && !frappe.dom.freeze_count")
+
+	scan_into(page, picking.lot)
+	page.wait_for_function(
+		"(lot) => (cur_frm.doc.items || []).some((row) => row.batch_no === lot) && !frappe.dom.freeze_count",
+		arg=picking.lot,
+	)
+	page.wait_for_timeout(1000)
+	rows = page.evaluate(
+		"() => cur_frm.doc.items.filter((row) => row.item_code).map((row) => [row.item_code, row.batch_no, row.qty, row.s_warehouse, row.t_warehouse])"
+	)
+	assert rows == [[dock.glue, picking.lot, 1, shop.stores, shop.wip]]

@@ -1,11 +1,10 @@
-"""Four production stations submit their Manufacture entries at the same moment, each building from
-its own lots of the same components into the same finished goods warehouse. In plain ERPNext a
-good part of them fail with a deadlock (they lock the gaps of the ledger where their entries go,
-then wait for each other to insert there); with the app, each submit takes its lots and Bins first,
-in one order (lot_control.submit_locks), so they queue and all four go through.
+"""Four production stations submit Manufacture entries at the same moment, each from its own lots of
+the same components into the same finished goods warehouse. On submit each first takes the Bins it
+moves and then its lots, in one order (lot_control.submit_locks): while one station holds them the
+others queue at that first step, before ERPNext has locked or written anything for them.
 
-The documents are prepared and committed first, then submitted from four real database connections
-behind one barrier; this test therefore leaves its (uniquely named) records behind."""
+The documents are prepared and committed first, then submitted from four real database
+connections; this test therefore leaves its (uniquely named) records behind."""
 
 import os
 import threading
@@ -13,6 +12,7 @@ from collections import defaultdict
 
 import frappe
 
+from lot_control import submit_locks
 from lot_control.stock_queries import get_lot_on_hand
 from lot_control.tests.integration.conftest import BENCH, SITE
 from lot_control.tests.integration.factories import (
@@ -25,12 +25,10 @@ from lot_control.tests.integration.factories import (
 )
 
 STATIONS = 4
-ROUNDS = 3
-COMPONENTS = 4
+COMPONENTS = 3
 
 
-def draft_build(world, lots_by_item: dict, finished_item: str, finished_goods: str, user: str) -> str:
-	frappe.set_user(user)
+def draft_build(world, lots_by_item: dict, finished_item: str, finished_goods: str) -> str:
 	entry = frappe.get_doc(
 		{
 			"doctype": "Stock Entry",
@@ -47,64 +45,108 @@ def draft_build(world, lots_by_item: dict, finished_item: str, finished_goods: s
 		}
 	)
 	entry.insert()
-	frappe.set_user("Administrator")
 	return entry.name
 
 
-def submit_in_own_connection(user, entry_name, start, outcomes):
+def in_own_connection(user, work, outcomes, key, lock_wait_seconds=None):
 	frappe.init(site=SITE, sites_path=os.path.join(BENCH, "sites"))
 	frappe.connect()
 	frappe.flags.in_test = True
 	frappe.set_user(user)
 	try:
-		entry = frappe.get_doc("Stock Entry", entry_name)
-		start.wait(timeout=60)
-		entry.submit()
+		if lock_wait_seconds:
+			frappe.db.sql(f"set session innodb_lock_wait_timeout = {int(lock_wait_seconds)}")
+		outcomes[key] = work()
 		frappe.db.commit()
-		outcomes[entry_name] = "submitted"
 	except Exception as refusal:
 		frappe.db.rollback()
-		outcomes[entry_name] = refusal
+		outcomes[key] = refusal
 	finally:
 		frappe.destroy()
 
 
-def test_four_builds_submitted_at_once_on_different_lots_all_go_through():
+def submit(name):
+	frappe.get_doc("Stock Entry", name).submit()
+	return "submitted"
+
+
+def run_in_connections(user, works: dict, lock_wait_seconds=None) -> dict:
+	outcomes = {}
+	threads = [
+		threading.Thread(target=in_own_connection, args=(user, work, outcomes, key, lock_wait_seconds))
+		for key, work in works.items()
+	]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=300)
+	return outcomes
+
+
+def test_builds_from_different_lots_queue_at_their_first_step_with_nothing_written():
 	world = lot_fixture_world()
 	finished_goods = make_warehouse(world.company)
 	components = [make_item() for _component in range(COMPONENTS)]
 	finished_item = make_item()
 	builder = make_user("Stock User", "Manufacturing User")
+	receipt = make_purchase_receipt(
+		world.company,
+		world.supplier,
+		[receipt_line(item, 2, 3, world.warehouse) for item in components for _station in range(STATIONS)],
+	)
+	lots = defaultdict(list)
+	for row in receipt.items:
+		lots[row.item_code].append(row.batch_no)
+	frappe.set_user(builder)
+	drafts = [
+		draft_build(world, {item: lots[item][station] for item in components}, finished_item, finished_goods)
+		for station in range(STATIONS)
+	]
+	frappe.set_user("Administrator")
 	frappe.db.commit()
 
-	for _round in range(ROUNDS):
-		receipt = make_purchase_receipt(
-			world.company,
-			world.supplier,
-			[receipt_line(item, 2, 3, world.warehouse) for item in components for _station in range(STATIONS)],
-		)
-		lots = defaultdict(list)
-		for row in receipt.items:
-			lots[row.item_code].append(row.batch_no)
-		drafts = [
-			draft_build(world, {item: lots[item][station] for item in components}, finished_item, finished_goods, builder)
-			for station in range(STATIONS)
-		]
-		frappe.db.commit()
+	# The first station has taken its Bins and lots and is still posting; the other three queue at
+	# their first step and, told to wait only a moment, give up there with nothing written.
+	holding, release = threading.Event(), threading.Event()
 
-		start = threading.Barrier(STATIONS)
-		outcomes = {}
-		threads = [threading.Thread(target=submit_in_own_connection, args=(builder, name, start, outcomes)) for name in drafts]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=300)
-
-		assert outcomes == {name: "submitted" for name in drafts}, outcomes
+	def hold_first_station():
+		doc = frappe.get_doc("Stock Entry", drafts[0])
+		submit_locks.lock_bins(doc)
+		submit_locks.lock_lots_of(doc)
+		holding.set()
+		release.wait(timeout=120)
 		frappe.db.rollback()
-		assert all(get_lot_on_hand(lot) == 0 for item_lots in lots.values() for lot in item_lots)
-		produced = frappe.get_all(
-			"Lot Consumption", filters={"stock_entry": ("in", drafts), "is_cancelled": 0}, fields=["stock_entry", "produced_lot"]
-		)
-		assert {row.stock_entry for row in produced} == set(drafts)
-		assert len({row.produced_lot for row in produced}) == STATIONS
+		return "held"
+
+	first = threading.Thread(target=in_own_connection, args=(builder, hold_first_station, {}, "first"))
+	first.start()
+	assert holding.wait(timeout=60)
+	try:
+		queued = run_in_connections(builder, {name: lambda name=name: submit(name) for name in drafts[1:]}, lock_wait_seconds=3)
+	finally:
+		release.set()
+		first.join(timeout=120)
+	assert set(queued) == set(drafts[1:])
+	for name, outcome in queued.items():
+		assert isinstance(outcome, frappe.QueryTimeoutError), (name, outcome)
+		assert "lock_bins" in "".join(frame.name for frame in _frames(outcome)), outcome
+	frappe.db.rollback()
+	assert frappe.db.count("Stock Ledger Entry", {"voucher_no": ("in", drafts)}) == 0
+
+	# Once the first lets go, each station's submit goes through whole.
+	for name in drafts:
+		outcome = run_in_connections(builder, {name: lambda name=name: submit(name)})[name]
+		assert outcome == "submitted", outcome
+	frappe.db.rollback()
+	assert all(get_lot_on_hand(lot) == 0 for item_lots in lots.values() for lot in item_lots)
+	produced = frappe.get_all(
+		"Lot Consumption", filters={"stock_entry": ("in", drafts), "is_cancelled": 0}, fields=["stock_entry", "produced_lot"]
+	)
+	assert {row.stock_entry for row in produced} == set(drafts)
+	assert len({row.produced_lot for row in produced}) == STATIONS
+
+
+def _frames(error):
+	import traceback
+
+	return traceback.extract_tb(error.__traceback__)

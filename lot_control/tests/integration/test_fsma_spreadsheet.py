@@ -15,8 +15,8 @@ from frappe.utils import nowdate
 from lot_control import api
 from lot_control.exceptions import InvalidArgumentError
 from lot_control.tests.integration.factories import make_user
-from lot_control.tests.integration.test_mass_balance import quality_manager, reel_life  # noqa: F401 (fixtures)
-from lot_control.tests.integration.test_trace import DATE_CODE, recall_world  # noqa: F401 (fixture)
+from lot_control.tests.integration.test_mass_balance import quality_manager, reel_life
+from lot_control.tests.integration.test_trace import DATE_CODE, recall_world
 
 # The Key Data Elements of each event, as the regulation lists them, by the spreadsheet's headings.
 KDES = {

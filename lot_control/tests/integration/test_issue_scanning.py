@@ -15,6 +15,8 @@ import pytest
 from erpnext.selling.doctype.sales_order.sales_order import create_pick_list as pick_list_for_sales_order
 from frappe.utils import add_days, getdate, nowdate, strip_html
 
+from lot_control import labels
+from lot_control.codes import is_valid_code
 from lot_control.exceptions import LotNotUsableError, ScannedLabelRefusedError
 from lot_control.issue_scanning import resolve_issue_scan
 from lot_control.tests.integration.conftest import shop_of
@@ -169,12 +171,16 @@ def test_a_scanned_lot_label_picks_that_lot_onto_the_delivery(shelf):
 		1,
 		1,
 	)
-	# The QR code on the same label opens the lot in the desk: scanned, it adds to the same row.
-	row = scan(note, f"https://erp.example.com/app/lot/{shelf.good}")
-	assert (len(note.items), row.qty) == (1, 2)
+	# Every code our own lot label prints (lot_control.labels) names the same lot: the QR code (a GS1
+	# Digital Link, the item having a GTIN), the GS1 text and the desk URL; each adds to the same row.
+	label = labels.lot_label(shelf.good)
+	assert label["qr_text"] == label["digital_link"]
+	for qty, printed in enumerate((label["qr_text"], label["gs1_text"], label["desk_url"]), start=2):
+		row = scan(note, printed)
+		assert (len(note.items), row.batch_no, row.qty) == (1, shelf.good, qty)
 
 	note.submit()
-	assert drawn(note) == [(shelf.good, None, 2)]
+	assert drawn(note) == [(shelf.good, None, 4)]
 
 
 def test_an_unusable_lot_is_refused_at_the_scan_naming_lot_item_and_reason(shelf):
@@ -235,7 +241,12 @@ def test_gs1_and_digikey_labels_resolve_to_the_lot(shelf):
 		scan(note, f"(01)0{shelf.gtin13}(10)NOPE-1")
 	assert f"No lot NOPE-1 of item {shelf.glue} was received" in strip_html(str(refusal.value))
 	# The item's own barcode is ERPNext's to handle.
-	assert resolve_issue_scan(barcode=shelf.gtin13, doctype="Delivery Note", document=frappe.as_json(note.as_dict())) is None
+	assert (
+		resolve_issue_scan(
+			barcode=shelf.gtin13, doctype="Delivery Note", document=frappe.as_json(note.as_dict())
+		)
+		is None
+	)
 
 	note.submit()
 	assert drawn(note) == sorted([(shelf.good, None, 7), (shelf.digikey_lot, None, 4)])
@@ -245,7 +256,9 @@ def test_a_lot_the_user_may_not_open_cannot_be_scanned(shelf):
 	frappe.set_user(make_user("Sales User"))
 	note = delivery_to(shelf, shelf.customer)
 	with pytest.raises(frappe.PermissionError, match=re.escape(shelf.good)):
-		resolve_issue_scan(barcode=shelf.good, doctype="Delivery Note", document=frappe.as_json(note.as_dict()))
+		resolve_issue_scan(
+			barcode=shelf.good, doctype="Delivery Note", document=frappe.as_json(note.as_dict())
+		)
 
 
 @pytest.fixture
@@ -279,13 +292,21 @@ def test_a_scanned_unit_label_picks_that_unit_and_a_held_unit_is_refused(devices
 	note = delivery_to(shop, devices.customer)
 	note.set_warehouse = shop.fg
 
-	row = scan(note, f"https://erp.example.com/app/serialized-unit/{first}")
+	row = scan(note, labels.unit_label(first)["qr_text"])  # no GTIN: the QR opens the unit in the desk
 	assert (row.item_code, row.serial_no, row.qty, row.warehouse) == (devices.device, first, 1, shop.fg)
 	row = scan(note, second.lower())  # typed from the printed code
 	assert (row.serial_no.split("\n"), row.qty, len(note.items)) == ([first, second], 2, 1)
 
 	with pytest.raises(ScannedLabelRefusedError, match="already on row 1"):
 		scan(note, first)
+	# A code mistyped by one character names no other unit: its check character says so.
+	mistyped = next(
+		code
+		for code in (first[:-2] + symbol + first[-1] for symbol in "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+		if not is_valid_code(code)
+	)
+	with pytest.raises(ScannedLabelRefusedError, match="is not a valid unit code"):
+		scan(note, mistyped)
 	with pytest.raises(LotNotUsableError) as refusal:
 		scan(note, held)
 	assert f"Unit {held} of item {devices.device} is Quarantine" in strip_html(str(refusal.value))
@@ -340,7 +361,9 @@ def test_a_lot_another_work_order_holds_is_refused_for_this_build(receiving_comp
 		product, other_product = make_item(lot_controlled=False), make_item(lot_controlled=False)
 		first = make_work_order(shop.company, product, {part: 1}, 4, shop.stores)
 		second = make_work_order(shop.company, other_product, {part: 1}, 4, shop.stores)
-		move = work_order_entry(first, "Material Transfer for Manufacture", 4, batch_no=lot, use_serial_batch_fields=1)
+		move = work_order_entry(
+			first, "Material Transfer for Manufacture", 4, batch_no=lot, use_serial_batch_fields=1
+		)
 		move.insert()
 		move.submit()
 		return shop, part, lot, first, second
@@ -353,8 +376,9 @@ def test_a_lot_another_work_order_holds_is_refused_for_this_build(receiving_comp
 	build.from_warehouse = shop.wip
 	with pytest.raises(LotNotUsableError) as refusal:
 		scan(build, lot)
-	assert f"Lot {lot} of item {part} in {shop.wip} was transferred for Work Order {first.name}" in strip_html(
-		str(refusal.value)
+	assert (
+		f"Lot {lot} of item {part} in {shop.wip} was transferred for Work Order {first.name}"
+		in strip_html(str(refusal.value))
 	)
 
 
@@ -367,17 +391,27 @@ def test_odd_input_is_refused_not_an_error(shelf):
 
 	note = delivery_to(shelf, shelf.customer)
 	scalars = st.one_of(
-		st.sampled_from(ODD_TEXTS), st.sampled_from([shelf.good, shelf.glue, shelf.stores]), st.integers(), st.floats()
+		st.sampled_from(ODD_TEXTS),
+		st.sampled_from([shelf.good, shelf.glue, shelf.stores]),
+		st.integers(),
+		st.floats(),
 	)
-	values = st.one_of(scalars, st.lists(scalars, max_size=2), st.dictionaries(st.text(max_size=4), scalars, max_size=2))
+	values = st.one_of(
+		scalars, st.lists(scalars, max_size=2), st.dictionaries(st.text(max_size=4), scalars, max_size=2)
+	)
 	lines = st.lists(
-		st.fixed_dictionaries({}, optional={field: values for field in ("item_code", "qty", "batch_no", "serial_no", "warehouse")}),
+		st.fixed_dictionaries(
+			{},
+			optional={field: values for field in ("item_code", "qty", "batch_no", "serial_no", "warehouse")},
+		),
 		max_size=2,
 	)
 	documents = st.one_of(
 		values,
 		lines.map(lambda items: frappe.as_json({**note.as_dict(), "items": items})),
-		st.fixed_dictionaries({"posting_date": values, "customer": values, "items": lines}).map(frappe.as_json),
+		st.fixed_dictionaries({"posting_date": values, "customer": values, "items": lines}).map(
+			frappe.as_json
+		),
 	)
 
 	@settings(max_examples=120, deadline=None, database=None, suppress_health_check=list(HealthCheck))

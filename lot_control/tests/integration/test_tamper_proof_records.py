@@ -236,6 +236,20 @@ def test_no_one_rewrites_what_the_app_keeps_on_a_lot(world, roles):
 	assert lot.storage_bin == "B-7" and lot.history[-1].event == "Expiry Change"
 
 
+def test_data_import_cannot_rewrite_a_lots_cost_or_history(world):
+	"""Frappe's importer commits as it goes, so this test leaves its (uniquely named) records behind."""
+	from lot_control.tests.integration.test_lot_data_import import run_import
+
+	lot = receive_lot(world)
+	before = stored_history(LOT, lot.name)
+	result = run_import("\n".join(["ID,Unit Cost", f"{lot.name},0.01"]), "Update Existing Records")
+	assert result.status != "Success"
+	logs = frappe.get_all("Data Import Log", filters={"data_import": result.name}, fields=["success", "messages"])
+	assert logs and not any(log.success for log in logs) and "Unit Cost" in logs[0].messages
+	assert flt(frappe.db.get_value(LOT, lot.name, "unit_cost")) == pytest.approx(11)
+	assert stored_history(LOT, lot.name) == before
+
+
 def test_the_owner_changes_only_through_change_owner_with_a_reason_and_is_recorded(world):
 	lot = receive_lot(world)
 	customer = make_customer()

@@ -171,7 +171,10 @@ def test_any_scanned_text_gives_a_label_or_none_never_an_error(scanned):
 	[
 		("https://erp.example.com/app/lot/L2611-0001", OwnLabel("Lot", "L2611-0001")),
 		("http://192.168.1.20:8000/app/lot/L2611-0001/", OwnLabel("Lot", "L2611-0001")),
-		("https://erp.example.com/app/serialized-unit/7K3M9QX2TB4N8", OwnLabel("Serialized Unit", "7K3M9QX2TB4N8")),
+		(
+			"https://erp.example.com/app/serialized-unit/7K3M9QX2TB4N8",
+			OwnLabel("Serialized Unit", "7K3M9QX2TB4N8"),
+		),
 		("https://erp.example.com/app/serial-no/SN%2F0042?ref=label", OwnLabel("Serial No", "SN/0042")),
 		("HTTPS://erp.example.com/app/batch/B%20007", OwnLabel("Batch", "B 007")),
 	],

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime, now_datetime
 
-from lot_control import record_guard, recall_evidence, signatures, trace
+from lot_control import recall_evidence, record_guard, signatures, trace
 from lot_control.constants.signatures import RECALL_CLOSED
 from lot_control.exceptions import MockRecallHoldsNothingError, RecallSuspectsFixedError
 

@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 
 """Audit Trail: every line of the histories the app keeps (lots, units, and recall decisions when
-the Recall has a history), in plain words, for a lot, a unit, an item or a period. The lines are the
+the Recall keeps its events), in plain words, for a lot, a unit, an item or a period. The lines are the
 records themselves (record_guard keeps them as written); only records the user may read are shown."""
 
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ class HistorySource:
 HISTORY_SOURCES = (
 	HistorySource("Lot", item_field="item", lot_field="name"),
 	HistorySource("Serialized Unit", item_field="item_code"),
-	HistorySource("Recall"),  # read only once the Recall has a history table
+	HistorySource("Recall", table_fieldname="events"),  # its decisions; read only where the table exists
 )
 
 # The history tables name their columns a little differently: the first one present is used.
@@ -79,6 +79,10 @@ PLAIN_EVENTS = {
 	"Released": "Unit released for reuse",
 	"Movement Cancelled": "Movement cancelled",
 	"Quality Status": "Quality status changed",
+	"Opened": "Recall opened",
+	"Stock Held": "Stock held by the recall",
+	"Stock Released": "Stock released by the recall",
+	"Closed": "Recall closed",
 }
 CREATION_EVENTS = ("Status Change", "Produced", "Split")
 

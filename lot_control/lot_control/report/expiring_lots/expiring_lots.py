@@ -11,7 +11,7 @@ from frappe.utils import add_days, cint, flt, getdate, nowdate
 from lot_control import picking, usage
 from lot_control.arguments import check_filter_permissions, clean_report_filters, refuse_bad_arguments
 from lot_control.money import round_money
-from lot_control.stock_queries import company_lot_balances, lot_facts
+from lot_control.stock_queries import lot_balances, lot_facts
 
 FILTER_NAMES = {"company": "Company", "item_code": "Item", "warehouse": "Warehouse", "owner": None}
 
@@ -63,7 +63,19 @@ def get_data(filters) -> list[dict]:
 		frappe.db.get_single_value("Lot Control Settings", "expiry_warning_days")
 	)
 	horizon = getdate(add_days(today, window_days))
-	balances = company_lot_balances(filters.company, filters.get("item_code"), filters.get("warehouse"))
+	# Only the lots that expire by the horizon are looked up in the ledger, not every lot in stock.
+	expiring = frappe.db.sql_list(
+		f"""select name from `tabBatch` where expiry_date <= %(horizon)s
+		{"and item = %(item_code)s" if filters.get("item_code") else ""}""",
+		{"horizon": horizon, "item_code": filters.get("item_code")},
+	)
+	balances = [
+		row
+		for row in lot_balances(
+			expiring, item_code=filters.get("item_code"), warehouse=filters.get("warehouse"), company=filters.company
+		)
+		if row.qty > 0
+	]
 	facts = lot_facts(row.lot for row in balances)
 	owner_filter = filters.get("owner")
 	shelf_lives = dict(
