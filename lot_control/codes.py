@@ -40,7 +40,9 @@ CHECK_ALPHABET = ALPHABET + "*._=U"
 # Check symbols of codes issued before codes were GS1-safe -> today's symbol of the same value.
 LEGACY_CHECK_SYMBOLS = {"~": ".", "$": "_"}
 # What GS1 allows in an alphanumeric element string such as AI (21) serial: "AI encodable character set 82".
-GS1_SERIAL_CHARACTERS = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+GS1_SERIAL_CHARACTERS = frozenset(
+	"!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+)
 DATA_LENGTH = 12
 CODE_LENGTH = DATA_LENGTH + 1
 RANDOM_BITS = 5 * DATA_LENGTH
@@ -165,7 +167,9 @@ def code_spellings(text: str) -> tuple[str, ...]:
 	"""Every form a unit may be stored under for this code: the normalized one and, when its check
 	value has a legacy symbol, the other spelling; so an old label and a new one find the same unit."""
 	code = normalize_code(text)
-	other = code[:DATA_LENGTH] + code[-1].translate(_TODAYS_SPELLING if code[-1] in LEGACY_CHECK_SYMBOLS else _LEGACY_SPELLING)
+	other = code[:DATA_LENGTH] + code[-1].translate(
+		_TODAYS_SPELLING if code[-1] in LEGACY_CHECK_SYMBOLS else _LEGACY_SPELLING
+	)
 	return (code,) if other == code else (code, other)
 
 

@@ -117,8 +117,8 @@ def resolve_code(text=None) -> dict | None:
 			return {"route": ["List", "Lot", "List"], "route_options": {"supplier_batch_code": text}}
 	if codes.looks_like_code(text) and not codes.is_valid_code(text):
 		return {
-			"problem": _("{0} is not a valid unit code: its check character does not match, so it is mistyped. Scan the label again or check the code.").format(
-				frappe.bold(text)
-			)
+			"problem": _(
+				"{0} is not a valid unit code: its check character does not match, so it is mistyped. Scan the label again or check the code."
+			).format(frappe.bold(text))
 		}
 	return None

@@ -255,8 +255,8 @@ def scanned_plain_text(text: str) -> Scanned | None:
 		return None
 	serial = frappe.db.get_value("Serial No", text, ["name", "item_code", "batch_no"], as_dict=True)
 	if not serial and unit_code_form(text):
-		serial = frappe.db.get_value(
-			"Serial No", codes.normalize_code(text), ["name", "item_code", "batch_no"], as_dict=True
+		serial = frappe.db.get_value(  # either spelling of a legacy check symbol (codes.code_spellings)
+			"Serial No", {"name": ("in", codes.code_spellings(text))}, ["name", "item_code", "batch_no"], as_dict=True
 		)
 	if serial:
 		return Scanned(serial.item_code, serial.batch_no, serial.name, 1, _("unit code"))

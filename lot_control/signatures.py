@@ -56,6 +56,7 @@ def sign(
 	reason: str | None = None,
 ) -> dict:
 	"""The session user signs a decision about one record: password checked, signature recorded."""
+	refuse_when_turned_off()
 	meaning = arguments.as_choice(meaning, "meaning", MEANINGS)
 	reference_doctype = arguments.as_choice(reference_doctype, "reference_doctype", SIGNED_DOCTYPES[meaning])
 	reference_name = arguments.as_name(reference_name, "reference_name", required=True)
@@ -65,6 +66,16 @@ def sign(
 	verify_password(password, meaning, [(reference_doctype, reference_name)], reason)
 	name = record(signature_row(meaning, reference_doctype, reference_name, reason, SIGNED))
 	return {"name": name, "meaning": meaning, "signer_name": get_fullname(frappe.session.user)}
+
+
+def refuse_when_turned_off():
+	"""With signatures off nothing is signed, and nothing (not even a wrong password) recorded."""
+	if not signatures_required():
+		frappe.throw(
+			_("Electronic signatures are turned off in Lot Control Settings: there is nothing to sign."),
+			exc=SignatureRequiredError,
+			title=_("Signatures Off"),
+		)
 
 
 def sign_many(meaning_by_record: dict, password: str, reason: str | None) -> list[str]:

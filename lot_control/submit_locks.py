@@ -53,12 +53,16 @@ def bins_of(places: set[tuple[str, str]]) -> dict:
 
 
 def lock_lots(lots):
-	"""The lots' Batch rows, then their Lot rows, by name (after the Bins)."""
+	"""The lots' Batch rows, then their Lot rows, by name (after the Bins). A batch made before the
+	app has no Lot: only Lots that exist are locked, so no gap of the Lot table is (a new lot's Lot
+	is inserted there)."""
 	lots = sorted({lot for lot in lots if lot})
 	if not lots:
 		return
 	frappe.db.sql("select name from `tabBatch` where name in %(lots)s order by name for update", {"lots": lots})
-	frappe.db.sql("select name from `tabLot` where name in %(lots)s order by name for update", {"lots": lots})
+	with_lot = sorted(frappe.get_all("Lot", filters={"name": ("in", lots)}, pluck="name"))
+	if with_lot:
+		frappe.db.sql("select name from `tabLot` where name in %(lots)s order by name for update", {"lots": with_lot})
 
 
 def lock_lots_of(doc):

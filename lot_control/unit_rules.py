@@ -122,14 +122,18 @@ def attribute_to_units(
 			raise AttributionError("lot_not_consumed_here", unit=assignment.unit, lot=assignment.lot)
 		if qty <= 0:
 			raise AttributionError("qty_not_positive", unit=assignment.unit, lot=assignment.lot, qty=qty)
-		by_lot[assignment.lot][assignment.unit] = by_lot[assignment.lot].get(assignment.unit, Decimal(0)) + qty
+		by_lot[assignment.lot][assignment.unit] = (
+			by_lot[assignment.lot].get(assignment.unit, Decimal(0)) + qty
+		)
 	tolerance = Decimal(1).scaleb(-QTY_PRECISION)
 	for lot, given in by_lot.items():
 		assigned = sum(given.values(), Decimal(0))
 		if abs(assigned - consumed_qty[lot]) > tolerance:
 			raise AttributionError("qty_mismatch", lot=lot, assigned=assigned, consumed=consumed_qty[lot])
 
-	whole_owner = whole_units_of(whole or {}, [lot for lot, _qty, _amount in consumed if lot not in by_lot], units)
+	whole_owner = whole_units_of(
+		whole or {}, [lot for lot, _qty, _amount in consumed if lot not in by_lot], units
+	)
 	shares: list[ConsumptionShare] = []
 	for lot, qty, amount in consumed:
 		if lot in whole_owner:
@@ -142,7 +146,9 @@ def attribute_to_units(
 				for (unit, unit_qty), unit_amount in zip(given.items(), amounts, strict=True)
 			)
 		else:
-			shares.extend(share_consumption([(lot, qty, amount)], [(unit, 1) for unit in units], currency_precision))
+			shares.extend(
+				share_consumption([(lot, qty, amount)], [(unit, 1) for unit in units], currency_precision)
+			)
 	return shares
 
 
@@ -188,7 +194,9 @@ TRANSFER_PURPOSES = (
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice", "POS Invoice")
 
 
-def movement_of(voucher_type: str, purpose: str | None, actual_qty: float, for_work_order: bool = False) -> str | None:
+def movement_of(
+	voucher_type: str, purpose: str | None, actual_qty: float, for_work_order: bool = False
+) -> str | None:
 	"""What one ledger line of a unit means for it. The outward half of a transfer is None: the
 	inward half, in the same voucher, says where the unit went."""
 	inward = actual_qty > 0

@@ -4,7 +4,7 @@
 # backward traces of typical and of the widest lots, doubles the history and times them again.
 # Then times FEFO picking of an item with 10,000 lots in stock and the Usable Stock, Expiring Lots and
 # Lot Inventory Value reports. See benchmarks/trace_benchmark.py (beside the app, never installed; run
-# in the site by benchmarks/run_in_site.py). Takes about 10 minutes on 2 cores; it first removes the
+# in the site by benchmarks/run_in_site.py). Takes about 20 minutes on 2 cores; it first removes the
 # rows an earlier run generated (names starting with BENCH-) and leaves its own on the site.
 #   bash scripts/benchmark.sh [trace] [site]      site default trace-bench.localhost
 #   LOT_CONTROL_BENCH             bench directory   (default /home/frappe/frappe-bench)
@@ -59,7 +59,11 @@ if ! grep -qx lot_control "$BENCH/sites/apps.txt"; then
 	echo "lot_control is not in $BENCH/sites/apps.txt"
 	exit 1
 fi
-if ! frappe_cli --site "$SITE" list-apps 2>/dev/null | grep -q '^lot_control'; then
+if ! apps=$(frappe_cli --site "$SITE" list-apps 2>&1); then
+	echo "could not list the apps of $SITE:"; echo "$apps"
+	exit 1
+fi
+if ! grep -q '^lot_control' <<<"$apps"; then
 	echo "lot_control is not installed on $SITE: bench --site $SITE install-app lot_control"
 	exit 1
 fi

@@ -68,3 +68,39 @@ def test_a_quality_manager_releases_a_quarantined_lot_by_signing_in_the_status_d
 	assert connection_badges(page).get("Electronic Signature") == 2
 	listed, names = open_connection(page, "Electronic Signature")
 	assert (listed, names) == (2, sorted(row.name for row in outcomes))
+
+
+def test_lots_chosen_in_the_list_are_released_together_with_one_signature(login_as, console_errors, shop):
+	def make():
+		item = make_item(quarantine_lots_on_receipt=1)
+		receipt = make_purchase_receipt(
+			shop.company, shop.supplier, [receipt_line(item, 2, 1, shop.stores), receipt_line(item, 3, 1, shop.stores)]
+		)
+		return item, sorted(row.batch_no for row in receipt.items), make_desk_user("Stock User", "Lot Quality Manager")
+
+	item, lots, quality = committed(make)
+	page = login_as(quality)
+	open_desk(page, f"lot?item={quote(item)}", ".list-row-checkbox")
+	page.wait_for_function("(count) => cur_list.data.length === count", arg=len(lots))
+	page.locator(".list-check-all:visible").first.check()
+	page.get_by_role("button", name="Actions").click()
+	page.locator(".dropdown-menu.show .dropdown-item", has_text="Change Status").click()
+	dialog = page.locator(".modal.show", has=page.locator('[data-fieldname="password"]'))
+	dialog.locator('select[data-fieldname="status"]').select_option("Released")
+	dialog.locator('[data-fieldname="reason"] textarea').fill("Both reels passed incoming inspection")
+	password = dialog.locator('input[data-fieldname="password"]')
+	password.wait_for(state="visible")
+	password.fill(TEST_PASSWORD)
+	dialog.get_by_role("button", name="Sign and Change Status").click()
+	dialog.wait_for(state="hidden")
+
+	frappe.db.rollback()
+	assert {frappe.db.get_value("Lot", lot, "status") for lot in lots} == {"Released"}
+	signed = frappe.get_all(
+		"Electronic Signature",
+		filters={"reference_doctype": "Lot", "reference_name": ("in", lots)},
+		fields=["reference_name", "signer", "meaning", "outcome"],
+	)
+	assert sorted((row.reference_name, row.signer, row.meaning, row.outcome) for row in signed) == [
+		(lot, quality, "Released", "Signed") for lot in lots
+	]

@@ -149,7 +149,7 @@ def test_a_recall_holds_the_units_built_from_the_reel_and_releases_them_when_clo
 
 	open_desk(page, f"recall/{world.recall}", ".form-layout")
 	page.evaluate("() => cur_frm.set_value('status', 'Closed')")
-	page.evaluate("() => cur_frm.save()")
+	page.evaluate("() => { cur_frm.save(); }")  # not awaited: the save waits for the signature below
 	sign_in_dialog(page, "Reel cleared by the supplier's analysis")  # closing a recall is signed
 	page.wait_for_function(
 		"() => cur_frm && cur_frm.doc.status === 'Closed' && !cur_frm.is_dirty()", timeout=60_000

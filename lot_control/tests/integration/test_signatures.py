@@ -230,6 +230,10 @@ def test_with_signatures_turned_off_a_release_needs_no_password_and_records_none
 	assert frappe.db.get_value("Lot", lot, "status") == "Released"
 	assert signatures_on(lot) == []
 	assert frappe.get_doc("Lot", lot).history[-1].reference_doctype is None
+	frappe.get_doc("Lot", lot).change_status("On Hold", "Customer complaint")
+	with pytest.raises(SignatureRequiredError, match="turned off"):
+		signatures.sign(RELEASED, "Lot", lot, WRONG_PASSWORD, "Complaint unfounded")
+	assert signatures_on(lot) == []
 
 
 def test_signatures_are_on_by_default():

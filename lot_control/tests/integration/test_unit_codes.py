@@ -16,17 +16,24 @@ from lot_control.desk import resolve_code
 from lot_control.exceptions import UnitCodeRefusedError
 from lot_control.tests.integration.factories import (
 	make_customer,
-	make_delivery_note,
 	make_item,
 	make_user,
 	make_work_order,
 	work_order_entry,
 )
+from lot_control.tests.integration.test_issue_scanning import delivery_to, scan
 from lot_control.tests.integration.test_units import device_item, manufacture, receive, units_of
 from lot_control.units import find_unit, new_unit, register_units
 
 UNIT = "Serialized Unit"
 GS1_AI_82 = set("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+
+
+@pytest.fixture
+def shop(receiving_shop):
+	"""The shared committed company: each story's own items and orders keep the stories apart, and no
+	company is created per test (that rewrites the Company tree other test runs hold)."""
+	return receiving_shop
 
 
 def mistyped(code: str, position: int = 5) -> str:
@@ -87,19 +94,34 @@ def test_a_unit_inserted_by_hand_or_through_the_api_must_carry_a_valid_code(shop
 	# Through the document API, as a REST /api/resource insert runs it.
 	typo = mistyped(good)
 	with refused(typo, "is not a valid unit code for item", device, "check character"):
-		frappe.get_doc({"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": typo}).insert()
+		frappe.get_doc(
+			{"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": typo}
+		).insert()
 	# Through frappe.client.insert, as the desk and API clients call it.
 	from frappe.client import insert
 
 	with refused(typo, device):
 		insert(json.dumps({"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": typo}))
 	with refused("NOT-A-CODE-1", device, "neither a unit code nor a serial number"):
-		insert(json.dumps({"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": "NOT-A-CODE-1"}))
+		insert(
+			json.dumps(
+				{"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": "NOT-A-CODE-1"}
+			)
+		)
 	assert not frappe.db.exists(UNIT, typo) and not frappe.db.exists("Serial No", typo)
 	assert not frappe.db.exists("Serial No", "NOT-A-CODE-1")
 
 	# A valid code, however it is typed, is stored in its one form, and its Serial No with it.
-	unit = insert(json.dumps({"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": codes.format_code(good).lower()}))
+	unit = insert(
+		json.dumps(
+			{
+				"doctype": UNIT,
+				"item_code": device,
+				"company": shop.company.name,
+				"code": codes.format_code(good).lower(),
+			}
+		)
+	)
 	assert unit["name"] == good and unit["code_display"] == codes.format_code(good)
 	assert frappe.db.get_value("Serial No", good, "item_code") == device
 	# Left empty, the code is a fresh GS1-safe one.
@@ -110,11 +132,13 @@ def test_a_unit_inserted_by_hand_or_through_the_api_must_carry_a_valid_code(shop
 def test_a_unit_can_still_be_made_for_a_serial_number_erpnext_has(shop):
 	device = device_item()
 	serial = f"SN-{frappe.generate_hash(length=8).upper()}"
-	frappe.get_doc({"doctype": "Serial No", "serial_no": serial, "item_code": device, "company": shop.company.name}).insert(
-		ignore_permissions=True
-	)
+	frappe.get_doc(
+		{"doctype": "Serial No", "serial_no": serial, "item_code": device, "company": shop.company.name}
+	).insert(ignore_permissions=True)
 	frappe.set_user(make_user("Manufacturing User"))
-	unit = frappe.get_doc({"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": serial}).insert()
+	unit = frappe.get_doc(
+		{"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": serial}
+	).insert()
 	assert (unit.name, unit.serial_no, unit.code_display) == (serial, serial, serial)
 
 
@@ -143,7 +167,9 @@ def test_a_mistyped_registered_code_on_a_manufacture_row_is_refused_and_builds_n
 		entry.submit()
 
 	assert frappe.db.count("Serial No", {"item_code": device}) == serials_before
-	assert sorted(frappe.get_all(UNIT, filters={"item_code": device}, pluck="name")) == sorted([first, second])
+	assert sorted(frappe.get_all(UNIT, filters={"item_code": device}, pluck="name")) == sorted(
+		[first, second]
+	)
 	assert {frappe.db.get_value(UNIT, name, "status") for name in (first, second)} == {"Registered"}
 	assert not frappe.db.exists("Stock Entry", {"work_order": work_order.name, "docstatus": 1})
 
@@ -191,7 +217,11 @@ def test_a_unit_whose_code_has_the_old_check_symbol_opens_validates_is_found_and
 	# As the app registered units before its codes were GS1-safe.
 	for code in (dollar, tilde):
 		new_unit(device, shop.company.name, work_order.name, code=code)
-	assert frappe.db.get_value(UNIT, dollar, ["code", "code_display", "serial_no"]) == (dollar, codes.format_code(dollar), dollar)
+	assert frappe.db.get_value(UNIT, dollar, ["code", "code_display", "serial_no"]) == (
+		dollar,
+		codes.format_code(dollar),
+		dollar,
+	)
 
 	# Built by scanning the old label, and by typing the new spelling of the other one.
 	frappe.set_user(make_user("Manufacturing User", "Stock User"))
@@ -202,7 +232,9 @@ def test_a_unit_whose_code_has_the_old_check_symbol_opens_validates_is_found_and
 	assert sorted(units_of(work_order)) == sorted([dollar, tilde])
 	# No second unit or serial number under the new spelling.
 	for code in (dollar, tilde):
-		assert not frappe.db.exists(UNIT, codes.gs1_code(code)) and not frappe.db.exists("Serial No", codes.gs1_code(code))
+		assert not frappe.db.exists(UNIT, codes.gs1_code(code)) and not frappe.db.exists(
+			"Serial No", codes.gs1_code(code)
+		)
 
 	unit = frappe.get_doc(UNIT, dollar)
 	assert (unit.status, unit.stock_entry) == ("In Stock", entry.name)
@@ -211,22 +243,42 @@ def test_a_unit_whose_code_has_the_old_check_symbol_opens_validates_is_found_and
 	unit.save()
 
 	# Found however it is typed: stored spelling, GS1 spelling, printed groups.
-	for typed in (dollar, codes.gs1_code(dollar), codes.format_code(dollar).lower(), codes.format_code(codes.gs1_code(dollar))):
+	for typed in (
+		dollar,
+		codes.gs1_code(dollar),
+		codes.format_code(dollar).lower(),
+		codes.format_code(codes.gs1_code(dollar)),
+	):
 		assert resolve_code(typed) == {"route": ["Form", UNIT, dollar]}, typed
 		assert find_unit(typed) == dollar
 	problem = resolve_code(mistyped(dollar))
 	assert "not a valid unit code" in problem["problem"] and mistyped(dollar) in problem["problem"]
 	# Nobody can take its code under the new spelling.
 	with refused(codes.gs1_code(dollar), "is already unit", dollar):
-		frappe.get_doc({"doctype": UNIT, "item_code": device, "company": shop.company.name, "code": codes.gs1_code(dollar)}).insert()
+		frappe.get_doc(
+			{
+				"doctype": UNIT,
+				"item_code": device,
+				"company": shop.company.name,
+				"code": codes.gs1_code(dollar),
+			}
+		).insert()
 	frappe.set_user("Administrator")
 
+	# Shipped by scanning: the one typed in today's spelling, the other from its old printed label.
 	customer = make_customer()
-	note = make_delivery_note(
-		shop.company,
-		customer,
-		[{"item_code": device, "qty": 1, "rate": 90, "warehouse": shop.fg, "serial_no": dollar, "use_serial_batch_fields": 1}],
-	)
-	delivered = frappe.get_doc(UNIT, dollar)
-	assert (delivered.status, delivered.customer, delivered.delivery_document) == ("Delivered", customer, note.name)
-	assert str(delivered.delivery_date) == nowdate()
+	frappe.set_user(make_user("Stock User", "Sales User"))
+	note = delivery_to(shop, customer)
+	note.set_warehouse = shop.fg
+	assert scan(note, codes.gs1_code(dollar)).serial_no == dollar
+	assert scan(note, codes.format_code(tilde).lower()).serial_no.split("\n") == [dollar, tilde]
+	note.submit()
+	frappe.set_user("Administrator")
+	for code in (dollar, tilde):
+		delivered = frappe.get_doc(UNIT, code)
+		assert (delivered.status, delivered.customer, delivered.delivery_document) == (
+			"Delivered",
+			customer,
+			note.name,
+		)
+		assert str(delivered.delivery_date) == nowdate()

@@ -347,7 +347,10 @@ def test_new_codes_parse_as_gs1_serials_in_every_form(sample):
 	for code in [*sample, *_codes_for_every_check_symbol()]:
 		assert set(code) <= codes.GS1_SERIAL_CHARACTERS, code
 		assert [element.value for element in GS1Message.parse_hri(f"(21){code}").element_strings] == [code]
-		assert [element.value for element in GS1Message.parse(f"0109506000134352 21{code}".replace(" ", "")).element_strings] == [
+		assert [
+			element.value
+			for element in GS1Message.parse(f"0109506000134352 21{code}".replace(" ", "")).element_strings
+		] == [
 			"09506000134352",
 			code,
 		]
@@ -365,7 +368,9 @@ def test_a_legacy_code_is_no_gs1_serial_but_its_gs1_spelling_is():
 			GS1Message.parse_hri(f"(21){legacy}")
 		assert gs1_code(legacy) == code
 		assert gs1_code(format_code(legacy).lower()) == code
-		assert [element.value for element in GS1Message.parse_hri(f"(21){gs1_code(legacy)}").element_strings] == [code]
+		assert [
+			element.value for element in GS1Message.parse_hri(f"(21){gs1_code(legacy)}").element_strings
+		] == [code]
 
 
 def test_codes_issued_before_still_validate_and_keep_their_spelling():

@@ -125,7 +125,11 @@ def test_consumed_units_go_whole_into_the_units_built():
 
 
 def test_consumed_units_that_do_not_divide_evenly_are_shared():
-	shares = attribute_to_units([("m1", 1, Decimal(5)), ("m2", 1, Decimal(5)), ("m3", 1, Decimal(5))], ["p1", "p2"], whole={"m1": "M", "m2": "M", "m3": "M"})
+	shares = attribute_to_units(
+		[("m1", 1, Decimal(5)), ("m2", 1, Decimal(5)), ("m3", 1, Decimal(5))],
+		["p1", "p2"],
+		whole={"m1": "M", "m2": "M", "m3": "M"},
+	)
 	assert len(shares) == 6
 
 
@@ -236,5 +240,8 @@ def test_an_existing_unit_named_on_a_build_row(unit, expected):
 
 
 def test_a_unit_registered_for_a_work_order_is_not_built_without_one():
-	assert rules.adoption_problem("DEV", "Registered", "WO-1", None, "DEV", None, "SE-1") == rules.REGISTERED_ELSEWHERE
+	assert (
+		rules.adoption_problem("DEV", "Registered", "WO-1", None, "DEV", None, "SE-1")
+		== rules.REGISTERED_ELSEWHERE
+	)
 	assert rules.adoption_problem("DEV", "Registered", None, None, "DEV", None, "SE-1") is None
