@@ -16,7 +16,7 @@ from frappe import _
 from frappe.website.page_renderers.not_permitted_page import NotPermittedPage
 from frappe.website.page_renderers.redirect_page import RedirectPage
 
-from lot_control import gs1_labels
+from lot_control import codes, gs1_labels
 from lot_control.labels import item_gtins
 
 RECORD_OF_AI = {gs1_labels.BATCH_AI: ("Lot", "item"), gs1_labels.SERIAL_AI: ("Serialized Unit", "item_code")}
@@ -49,12 +49,24 @@ def desk_path_of(key: gs1_labels.DigitalLinkKey) -> str | None:
 	if frappe.get_cached_value("User", frappe.session.user, "user_type") != "System User":
 		return None
 	doctype, item_field = RECORD_OF_AI[key.ai]
-	item_code = frappe.db.get_value(doctype, key.value, item_field)
+	name = stored_name_of(doctype, key.value)
+	item_code = name and frappe.db.get_value(doctype, name, item_field)
 	if not item_code or item_gtins({item_code}).get(item_code) != key.gtin:
 		return None
-	if not frappe.has_permission(doctype, "read", doc=key.value):
+	if not frappe.has_permission(doctype, "read", doc=name):
 		return None
-	return f"/app/{frappe.scrub(doctype).replace('_', '-')}/{quote(key.value, safe='')}"
+	return f"/app/{frappe.scrub(doctype).replace('_', '-')}/{quote(name, safe='')}"
+
+
+def stored_name_of(doctype: str, value: str) -> str | None:
+	"""A unit issued with a legacy check symbol is labelled in today's spelling (GS1 allows no ~ or
+	$): either spelling finds it."""
+	if doctype != "Serialized Unit" or not codes.looks_like_code(value):
+		return value if frappe.db.exists(doctype, value) else None
+	for spelling in codes.code_spellings(value):
+		if frappe.db.exists(doctype, spelling):
+			return spelling
+	return None
 
 
 def redirect(location: str):

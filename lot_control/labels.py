@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from lot_control import gs1_labels
+from lot_control import codes, gs1_labels
 from lot_control.gs1_labels import GS1Element
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -225,6 +225,15 @@ def lot_labels(filters: dict, order_by: str = "name") -> list[dict]:
 	return lots
 
 
+def gs1_serial_of(unit_name: str) -> str:
+	"""What a unit's (21) carries: a unit code issued with a legacy check symbol (~ or $) is printed
+	in today's spelling, which GS1 allows and which finds the same unit; other names as they are."""
+	try:
+		return codes.gs1_code(unit_name)
+	except codes.InvalidUnitCodeError:
+		return unit_name
+
+
 def unit_labels(filters: dict, order_by: str = "name") -> list[dict]:
 	"""Units matching `filters` with what their labels say; one query for the units, one for the GTINs."""
 	import frappe
@@ -239,7 +248,9 @@ def unit_labels(filters: dict, order_by: str = "name") -> list[dict]:
 	for unit in units:
 		unit.update(
 			label_codes(
-				"Serialized Unit", unit.name, gs1_labels.unit_elements(gtins.get(unit.item_code), unit.name)
+				"Serialized Unit",
+				unit.name,
+				gs1_labels.unit_elements(gtins.get(unit.item_code), gs1_serial_of(unit.name)),
 			)
 		)
 	return units

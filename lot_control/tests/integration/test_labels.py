@@ -15,7 +15,7 @@ import zxingcpp
 from frappe.utils import get_url, set_request
 from frappe.website.serve import get_response
 
-from lot_control import gs1_labels
+from lot_control import codes, gs1_labels
 from lot_control.tests.integration.conftest import shop_of
 from lot_control.tests.integration.factories import (
 	make_item,
@@ -26,7 +26,7 @@ from lot_control.tests.integration.factories import (
 	unique_suffix,
 )
 from lot_control.tests.symbol_reader import decode, symbols_in
-from lot_control.units import register_units
+from lot_control.units import new_unit, register_units
 
 LOT_FORMATS = ("Lot Label", "Lot Label (4 x 6 in)", "Lot Label Sheet (A4)")
 UNIT_FORMATS = (
@@ -209,6 +209,33 @@ def test_the_digital_link_opens_the_unit_and_the_lot_for_a_signed_in_user(receiv
 
 	response = open_link(f"/01/{lot_gtin}/10/{lot}", make_user("Stock User"))
 	assert (response.status_code, response.headers["Location"]) == (302, f"/app/lot/{quote(lot, safe='')}")
+
+
+def test_a_unit_coded_before_codes_were_gs1_safe_prints_and_opens_in_todays_spelling(receiving_company):
+	"""A unit issued with the old $ or ~ check symbol keeps its name; GS1 allows neither, so its label
+	carries the same code in today's spelling, and that Digital Link opens the old unit."""
+
+	def make():
+		world = shop_of(receiving_company)
+		device, gtin = gtin_item(has_batch_no=0, has_serial_no=1)
+		work_order = make_work_order(world.company, device, {make_item(): 1}, 1, world.stores, skip_transfer=1)
+		while (code := codes.generate_unit_code())[12] != codes.LEGACY_CHECK_SYMBOLS["$"]:
+			pass
+		legacy = code[:12] + "$"
+		new_unit(device, world.company.name, work_order.name, code=legacy)
+		return legacy, gtin
+
+	legacy, gtin = made_despite_deadlocks(make)
+	frappe.set_user(make_user("Manufacturing User"))
+	html = frappe.get_print("Serialized Unit", legacy, print_format="Serialized Unit Label")
+	[datamatrix] = symbols_in(html, "lc-datamatrix")
+	assert decode(datamatrix, zxingcpp.BarcodeFormat.DataMatrix).text == f"(01){gtin}(21){codes.gs1_code(legacy)}"
+
+	response = open_link(f"/01/{gtin}/21/{codes.gs1_code(legacy)}", make_user("Manufacturing User"))
+	assert (response.status_code, response.headers["Location"]) == (
+		302,
+		f"/app/serialized-unit/{quote(legacy, safe='')}",
+	)
 
 
 def test_the_digital_link_shows_nothing_to_a_guest_or_a_user_who_may_not_read_it(receiving_company):
