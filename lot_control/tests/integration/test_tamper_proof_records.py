@@ -359,6 +359,39 @@ def test_receipt_quarantine_release_and_split_are_recorded_with_who_and_when(wor
 	assert (child.parent_lot, child.history[0].event, child.history[0].reference_name) == (lot.name, "Split", split["stock_entry"])
 
 
+def test_a_landed_cost_is_recorded_as_a_cost_change(world):
+	lot = receive_lot(world, qty=10, rate=5)
+	receipt = frappe.get_doc("Purchase Receipt", lot.purchase_receipt)
+	voucher = frappe.get_doc(
+		{
+			"doctype": "Landed Cost Voucher",
+			"company": world.company.name,
+			"distribute_charges_based_on": "Qty",
+			"purchase_receipts": [
+				{"receipt_document_type": "Purchase Receipt", "receipt_document": receipt.name, "supplier": world.supplier, "grand_total": receipt.grand_total}
+			],
+			"taxes": [
+				{
+					"description": "Freight",
+					"expense_account": frappe.db.get_value(
+						"Account", {"company": world.company.name, "account_type": "Expenses Included In Valuation", "is_group": 0}
+					),
+					"amount": 7.50,
+				}
+			],
+		}
+	)
+	voucher.get_items_from_purchase_receipts()
+	voucher.insert()
+	voucher.submit()
+	voucher.cancel()
+	changes = [row for row in frappe.get_doc(LOT, lot.name).history if row.event == "Cost Change"]
+	assert [(row.from_value, row.to_value, row.reference_name) for row in changes] == [
+		("5.0", "5.75", voucher.name),
+		("5.75", "5.0", voucher.name),
+	]
+
+
 # A lot entered by hand ------------------------------------------------------------------------
 
 
