@@ -28,6 +28,7 @@ from lot_control.constants.signatures import (
 from lot_control.exceptions import SignatureRefusedError, SignatureRequiredError
 from lot_control.lot_status import signature_meaning
 from lot_control.picking import LOT_STATUSES
+from lot_control.receipt_rules import UNIT_QUALITY_STATUSES
 
 SIGNATURE = "Electronic Signature"
 SETTINGS = "Lot Control Settings"
@@ -232,6 +233,18 @@ def take_signature(meaning: str, doctype: str, name: str, decision: str) -> str 
 	return found[0]
 
 
+def signed_decision(
+	meaning: str, doctype: str, name: str, decision: str, password: str | None = None, reason: str | None = None
+) -> str | None:
+	"""The signature a user's decision needs, used up: signed here first when the password comes with
+	the decision (one call from a script or REST), else the one signed just before. None when off."""
+	if not signatures_required():
+		return None
+	if password:
+		sign_many({(doctype, name): meaning}, password, reason)
+	return take_signature(meaning, doctype, name, decision)
+
+
 def lot_signatures_needed(lots: dict[str, str], to_status: str) -> dict:
 	"""For lots and their current status: the signature each needs to go to to_status, if any."""
 	if not signatures_required():
@@ -244,11 +257,20 @@ def lot_signatures_needed(lots: dict[str, str], to_status: str) -> dict:
 	return needed
 
 
-def lot_status_signatures(from_status: str) -> dict[str, str]:
-	"""For the Lot form: which new statuses are signed decisions from this one, and their meaning."""
+def status_signatures(from_status: str, statuses) -> dict[str, str]:
+	"""For a form's status dialog: which new statuses are signed decisions from this one, and their meaning."""
 	if not signatures_required():
 		return {}
-	return {status: meaning for status in LOT_STATUSES if (meaning := signature_meaning(from_status, status))}
+	return {status: meaning for status in statuses if (meaning := signature_meaning(from_status, status))}
+
+
+def lot_status_signatures(from_status: str) -> dict[str, str]:
+	return status_signatures(from_status, LOT_STATUSES)
+
+
+def unit_status_signatures(from_quality_status: str) -> dict[str, str]:
+	"""A unit's quality status follows the lots' rules: its release and rejection are signed alike."""
+	return status_signatures(from_quality_status, UNIT_QUALITY_STATUSES)
 
 
 @frappe.whitelist()

@@ -12,9 +12,10 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from lot_control import arguments, codes, unit_rules
+from lot_control import arguments, codes, signatures, unit_rules
 from lot_control.arguments import refuse_bad_arguments
 from lot_control.exceptions import UnitCodeRefusedError, UnitQualityStatusError
+from lot_control.lot_status import signature_meaning
 from lot_control.receipt_rules import (
 	UNIT_QUALITY_STATUSES,
 	UnitQualityChangeRefused,
@@ -682,9 +683,11 @@ def set_unit_quality_status(unit, status: str, reason: str | None, voucher_type:
 
 @frappe.whitelist()
 @refuse_bad_arguments
-def change_unit_quality_status(unit=None, status=None, reason: str | None = None) -> str:
+def change_unit_quality_status(unit=None, status=None, reason: str | None = None, password: str | None = None) -> str:
 	"""A user's change (the Serialized Unit form's Quality Status button): releasing a held unit
-	needs the Lot Quality Manager role and a reason, as for a lot."""
+	needs the Lot Quality Manager role and a reason, as for a lot, and releasing or rejecting it is
+	signed as for a lot: with `password`, here and now; without, by a fresh signature given just
+	before (lot_control.signatures.sign). The app's own changes (set_unit_quality_status) are not."""
 	unit = arguments.as_name(unit, "unit", required=True)
 	status = arguments.as_name(status, "status", required=True)
 	frappe.has_permission(SERIALIZED_UNIT, "write", unit, throw=True)
@@ -701,7 +704,25 @@ def change_unit_quality_status(unit=None, status=None, reason: str | None = None
 			exc=UnitQualityStatusError,
 			title=_("Quality Status Change Refused"),
 		)
-	return set_unit_quality_status(unit, status, reason).quality_status
+	signature = unit_signature(unit, item_code, current or "Released", status, reason, password)
+	reference = (signatures.SIGNATURE, signature) if signature else (None, None)
+	return set_unit_quality_status(unit, status, reason, *reference).quality_status
+
+
+def unit_signature(unit: str, item_code: str, current: str, status: str, reason: str | None, password: str | None):
+	"""The user's signature the change needs (a release from a held-back status, a rejection), used
+	up; None when none is needed. The unit's history line of the change names it."""
+	meaning = signature_meaning(current, status)
+	if not meaning:
+		return None
+	return signatures.signed_decision(
+		meaning,
+		SERIALIZED_UNIT,
+		unit,
+		_("Setting unit {0} of item {1} to {2}").format(frappe.bold(unit), frappe.bold(item_code), _(status)),
+		password,
+		reason,
+	)
 
 
 def undo_unit_quality_changes_of(doc, reason: str):

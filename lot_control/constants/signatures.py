@@ -12,10 +12,10 @@ MEANINGS = (RELEASED, REJECTED, OVERRIDE_APPROVED, RECALL_CLOSED)
 SIGNED = "Signed"
 REFUSED_WRONG_PASSWORD = "Refused: wrong password"
 
-# What each meaning is a signature on.
+# What each meaning is a signature on (a release or rejection: of a lot or of a serialized unit).
 SIGNED_DOCTYPES = {
-	RELEASED: ("Lot",),
-	REJECTED: ("Lot",),
+	RELEASED: ("Lot", "Serialized Unit"),
+	REJECTED: ("Lot", "Serialized Unit"),
 	OVERRIDE_APPROVED: ("Stock Entry", "Delivery Note", "Sales Invoice"),
 	RECALL_CLOSED: ("Recall",),
 }

@@ -13,7 +13,7 @@ from frappe.utils import add_days, add_to_date, get_datetime, get_fullname, now_
 from frappe.utils.password import update_password
 
 from lot_control import signatures
-from lot_control.connections import get_lot_connections
+from lot_control.connections import get_lot_connections, get_unit_connections
 from lot_control.constants.signatures import (
 	OVERRIDE_APPROVED,
 	RECALL_CLOSED,
@@ -22,7 +22,12 @@ from lot_control.constants.signatures import (
 	RELEASED,
 	SIGNED,
 )
-from lot_control.exceptions import SignatureRecordError, SignatureRefusedError, SignatureRequiredError
+from lot_control.exceptions import (
+	SignatureRecordError,
+	SignatureRefusedError,
+	SignatureRequiredError,
+	UnitQualityStatusError,
+)
 from lot_control.lot_control.doctype.lot.lot import bulk_change_status
 from lot_control.tests.integration.factories import (
 	lot_fixture_world,
@@ -33,10 +38,12 @@ from lot_control.tests.integration.factories import (
 	receipt_line,
 	work_order_entry,
 )
+from lot_control.units import change_unit_quality_status, new_unit, set_unit_quality_status
 
 PASSWORD = "Signing-Pass-2026"
 WRONG_PASSWORD = "not-my-password"
 SIGNATURE = "Electronic Signature"
+UNIT = "Serialized Unit"
 
 
 @pytest.fixture(autouse=True)
@@ -357,3 +364,132 @@ def test_only_a_quality_manager_signs_a_shelf_life_override(world):
 	with pytest.raises(frappe.PermissionError, match="Lot Quality Manager"):
 		signatures.sign(OVERRIDE_APPROVED, "Stock Entry", draft.name, PASSWORD, "Looks fine to me")
 	assert not signatures_on(draft.name)
+
+
+# A serialized unit's quality decisions -----------------------------------------------------------
+
+
+def quarantined_unit(world) -> str:
+	"""A unit put in Quarantine by the app (as a customer return does): no signature for that."""
+	unit = new_unit(make_item(lot_controlled=False, has_serial_no=1), world.company.name)
+	set_unit_quality_status(unit.name, "Quarantine", "Returned: rattles when shaken")
+	return unit.name
+
+
+def unit_connections_count(unit: str, doctype: str) -> int:
+	found = get_unit_connections("Serialized Unit", unit)["count"]
+	rows = found["external_links_found"] + found["internal_links_found"]
+	return next(row["count"] for row in rows if row["doctype"] == doctype)
+
+
+def test_a_quality_manager_releases_a_quarantined_unit_by_signing_with_password_and_reason(world):
+	unit = quarantined_unit(world)
+	inspector = signer("Stock User", "Lot Quality Manager")
+	form = frappe.get_doc(UNIT, unit)
+	form.run_method("onload")
+	assert form.get_onload().signature_meanings == {"Released": RELEASED, "Rejected": REJECTED}
+
+	assert change_unit_quality_status(unit, "Released", "Bench test passed", password=PASSWORD) == "Released"
+
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "Released"
+	[signature] = signatures_on(unit)
+	assert (signature.signer, signature.meaning, signature.outcome, signature.reason, signature.reference_doctype) == (
+		inspector,
+		RELEASED,
+		SIGNED,
+		"Bench test passed",
+		UNIT,
+	)
+	assert signature.used_on, "the release used the signature up"
+	change = frappe.get_doc(UNIT, unit).history[-1]
+	assert (change.from_status, change.to_status, change.changed_by) == ("Quarantine", "Released", inspector)
+	assert (change.reference_doctype, change.reference_name) == (SIGNATURE, signature.name)
+
+	# Shown on the unit: under Connections and in its timeline, with who signed, what it means and why.
+	assert unit_connections_count(unit, SIGNATURE) == 1
+	[shown] = signatures.timeline_signatures(UNIT, unit)
+	assert get_fullname(inspector) in shown["content"] and "Bench test passed" in shown["content"]
+
+
+def test_a_wrong_password_is_refused_the_unit_stays_held_and_the_refusal_is_kept(world, refusals_kept):
+	unit = quarantined_unit(world)
+	history_before = len(frappe.get_doc(UNIT, unit).history)
+	inspector = signer("Stock User", "Lot Quality Manager")
+
+	with pytest.raises(SignatureRefusedError, match="Wrong password") as refusal:
+		change_unit_quality_status(unit, "Released", "Looks fine", password=WRONG_PASSWORD)
+	assert unit in str(refusal.value)
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "Quarantine"
+	assert len(frappe.get_doc(UNIT, unit).history) == history_before
+
+	[kept] = refusals_kept(unit)
+	assert (kept.signer, kept.meaning, kept.outcome, kept.reason, kept.reference_doctype, kept.used_on) == (
+		inspector,
+		RELEASED,
+		REFUSED_WRONG_PASSWORD,
+		"Looks fine",
+		UNIT,
+		None,
+	)
+
+
+def test_without_a_signature_a_units_release_and_rejection_are_refused_saying_what_to_sign(world):
+	unit, other = quarantined_unit(world), quarantined_unit(world)
+	inspector = signer("Stock User", "Lot Quality Manager")
+	with pytest.raises(SignatureRequiredError) as refusal:
+		change_unit_quality_status(unit, "Released", "Inspected")
+	message = str(refusal.value)
+	assert unit in message and "electronic signature" in message and RELEASED in message and "password" in message
+	with pytest.raises(SignatureRequiredError, match=REJECTED):
+		change_unit_quality_status(other, "Rejected", "Cracked housing")
+	assert {frappe.db.get_value(UNIT, name, "quality_status") for name in (unit, other)} == {"Quarantine"}
+	assert not signatures_on(unit) and not signatures_on(other)
+
+	# In the desk the user signs first; the release then uses that signature, once.
+	signed = signatures.sign(RELEASED, UNIT, unit, PASSWORD, "Retest passed")
+	change_unit_quality_status(unit, "Released", "Retest passed")
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "Released"
+	signer_of, used_on = frappe.db.get_value(SIGNATURE, signed["name"], ["signer", "used_on"])
+	assert signer_of == inspector and used_on
+	change_unit_quality_status(unit, "On Hold", "Customer complaint")  # holding needs no signature
+	with pytest.raises(SignatureRequiredError, match=re.escape(unit)):
+		change_unit_quality_status(unit, "Released", "Complaint unfounded")
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "On Hold"
+
+
+def test_a_stock_user_may_reject_a_unit_with_a_signature_but_not_release_one(world):
+	unit, other = quarantined_unit(world), quarantined_unit(world)
+	clerk = signer("Stock User")
+	with pytest.raises(frappe.PermissionError, match="Lot Quality Manager"):
+		signatures.sign(RELEASED, UNIT, unit, PASSWORD, "I think it is fine")
+	with pytest.raises(UnitQualityStatusError, match="Lot Quality Manager"):
+		change_unit_quality_status(unit, "Released", "I think it is fine", password=PASSWORD)
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "Quarantine"
+	assert signatures_on(unit) == []
+
+	change_unit_quality_status(other, "Rejected", "Water inside the case", password=PASSWORD)
+	assert frappe.db.get_value(UNIT, other, "quality_status") == "Rejected"
+	[signature] = signatures_on(other)
+	assert (signature.signer, signature.meaning, signature.outcome) == (clerk, REJECTED, SIGNED)
+
+
+def test_with_signatures_turned_off_a_unit_is_released_without_a_password(world):
+	frappe.db.set_single_value("Lot Control Settings", "require_electronic_signatures", 0)
+	unit = quarantined_unit(world)
+	signer("Stock User", "Lot Quality Manager")
+	form = frappe.get_doc(UNIT, unit)
+	form.run_method("onload")
+	assert form.get_onload().signature_meanings == {}
+
+	change_unit_quality_status(unit, "Released", "Bench test passed")
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "Released"
+	assert signatures_on(unit) == []
+	assert frappe.get_doc(UNIT, unit).history[-1].reference_doctype is None
+
+
+def test_the_apps_own_unit_changes_such_as_a_recalls_release_ask_no_signature(world):
+	unit = quarantined_unit(world)
+	signer("Stock User", "Lot Quality Manager")
+	set_unit_quality_status(unit, "Released", "Recall closed: unit not affected")
+	assert frappe.db.get_value(UNIT, unit, "quality_status") == "Released"
+	assert signatures_on(unit) == []

@@ -56,3 +56,19 @@ def test_the_electronic_signature_doctype_offers_exactly_these_meanings_and_outc
 	fields = {field["fieldname"]: field for field in json.loads(doctype.read_text())["fields"]}
 	assert tuple(fields["meaning"]["options"].split("\n")) == signatures.MEANINGS
 	assert fields["outcome"]["options"].split("\n") == [signatures.SIGNED, signatures.REFUSED_WRONG_PASSWORD]
+
+
+def test_a_units_release_from_every_held_back_quality_status_and_its_rejection_are_signed_as_a_lots():
+	from lot_control.receipt_rules import UNIT_HELD_BACK, UNIT_QUALITY_STATUSES
+
+	signed = {
+		(from_status, to_status): signature_meaning(from_status, to_status)
+		for from_status in UNIT_QUALITY_STATUSES
+		for to_status in UNIT_QUALITY_STATUSES
+		if from_status != to_status and signature_meaning(from_status, to_status)
+	}
+	assert signed == {
+		**{(held, "Released"): signatures.RELEASED for held in UNIT_HELD_BACK},
+		**{(other, "Rejected"): signatures.REJECTED for other in set(UNIT_QUALITY_STATUSES) - {"Rejected"}},
+	}
+	assert all("Serialized Unit" in signatures.SIGNED_DOCTYPES[meaning] for meaning in signed.values())

@@ -459,15 +459,15 @@ class Lot(Document):
 		"""The user's signature this change needs (releasing a held-back lot, rejecting a lot), used
 		up; signed first when the password comes with the change. None when none is needed."""
 		meaning = lot_status.signature_meaning(self.status, status)
-		if not meaning or not signatures.signatures_required():
+		if not meaning:
 			return None
-		if password:
-			signatures.sign_many({("Lot", self.name): meaning}, password, reason)
-		return signatures.take_signature(
+		return signatures.signed_decision(
 			meaning,
 			"Lot",
 			self.name,
 			_("Setting lot {0} of item {1} to {2}").format(frappe.bold(self.name), frappe.bold(self.item), _(status)),
+			password,
+			reason,
 		)
 
 	def add_history(

@@ -5,9 +5,14 @@
 
 frappe.ui.form.on("Serialized Unit", {
 	setup(frm) {
-		// Its stock movements and genealogy are made by stock documents, never from Connections' "+".
+		// Its stock movements and genealogy are made by stock documents, and its signatures by its
+		// quality decisions, never from Connections' "+".
 		const never = () => false;
-		frm.can_make_methods = Object.assign(frm.can_make_methods || {}, { "Lot Consumption": never, "Serial and Batch Bundle": never });
+		frm.can_make_methods = Object.assign(frm.can_make_methods || {}, {
+			"Lot Consumption": never,
+			"Serial and Batch Bundle": never,
+			"Electronic Signature": never,
+		});
 	},
 	refresh(frm) {
 		render_lots_inside(frm);
@@ -47,36 +52,60 @@ function add_quality_status_button(frm) {
 	const is_quality_manager = frm.doc.__onload && frm.doc.__onload.is_quality_manager;
 	if (held && !is_quality_manager) return;
 	const label = held ? __("Release") : __("Change Quality Status");
-	frm.add_custom_button(label, () => {
-		const dialog = new frappe.ui.Dialog({
-			title: __("Quality Status of {0}", [frm.doc.name]),
-			fields: [
-				{
-					fieldname: "status",
-					fieldtype: "Select",
-					label: __("New Quality Status"),
-					options: frappe.meta.get_docfield("Serialized Unit", "quality_status").options,
-					default: held ? "Released" : "On Hold",
-					reqd: 1,
-				},
-				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: held ? 1 : 0 },
-			],
-			primary_action_label: __("Change"),
-			primary_action(values) {
-				frappe
-					.call("lot_control.units.change_unit_quality_status", {
-						unit: frm.doc.name,
-						status: values.status,
-						reason: values.reason,
-					})
-					.then(() => {
-						dialog.hide();
-						frm.reload_doc();
-					});
+	frm.add_custom_button(label, () => unit_quality_status_dialog(frm, held));
+}
+
+// Releasing a held unit and rejecting one are signed, as for a lot: the server says which new
+// statuses need the password (onload signature_meanings), signs with it and then changes the status.
+function unit_quality_status_dialog(frm, held) {
+	const meanings = (frm.doc.__onload && frm.doc.__onload.signature_meanings) || {};
+	const current = frm.doc.quality_status || "Released";
+	const dialog = new frappe.ui.Dialog({
+		title: __("Quality Status of {0}", [frm.doc.name]),
+		fields: [
+			{
+				fieldname: "status",
+				fieldtype: "Select",
+				label: __("New Quality Status"),
+				options: frappe.meta
+					.get_docfield("Serialized Unit", "quality_status")
+					.options.split("\n")
+					.filter((status) => status !== current)
+					.join("\n"),
+				default: held ? "Released" : "On Hold",
+				reqd: 1,
+				onchange: () => show_unit_signature(dialog, meanings, held),
 			},
-		});
-		dialog.show();
+			{
+				fieldname: "reason",
+				fieldtype: "Small Text",
+				label: __("Reason"),
+				reqd: held ? 1 : 0,
+				description: held ? __("Required to take a unit out of {0}.", [__(current)]) : "",
+			},
+			lot_control.signatures.password_field({ hidden: 1 }),
+		],
+		primary_action_label: __("Change"),
+		primary_action(values) {
+			const args = { unit: frm.doc.name, status: values.status, reason: values.reason };
+			if (meanings[values.status]) args.password = values.password;
+			frappe.call("lot_control.units.change_unit_quality_status", args).then(() => {
+				dialog.hide();
+				frm.reload_doc();
+			});
+		},
 	});
+	dialog.show();
+	show_unit_signature(dialog, meanings, held);
+}
+
+function show_unit_signature(dialog, meanings, held) {
+	const meaning = meanings[dialog.get_value("status")];
+	dialog.set_df_property("password", "hidden", meaning ? 0 : 1);
+	dialog.set_df_property("password", "reqd", meaning ? 1 : 0);
+	dialog.set_df_property("password", "label", meaning ? __("Password: sign as {0}", [__(meaning)]) : __("Password"));
+	dialog.set_df_property("reason", "reqd", meaning || held ? 1 : 0);
+	dialog.set_primary_action(meaning ? __("Sign and Change") : __("Change"));
 }
 
 function render_lots_inside(frm) {

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import nowdate
 
-from lot_control import codes, record_guard
+from lot_control import codes, record_guard, signatures
 from lot_control.exceptions import HistoryTamperedError
 
 # Facts the app keeps true from ERPNext's ledger and the builds; users change them only through
@@ -180,6 +180,7 @@ class SerializedUnit(Document):
 
 		self.set_onload("lots_inside", lots_in_unit(self.name))
 		self.set_onload("is_quality_manager", "Lot Quality Manager" in frappe.get_roles())
+		self.set_onload("signature_meanings", signatures.unit_status_signatures(self.quality_status or "Released"))
 
 
 def unused_code() -> str:
