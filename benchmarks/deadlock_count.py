@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import bench_data  # noqa: E402
-import frappe  # noqa: E402
+import bench_data
+import frappe
 
 
 def prepare_round(world, entries: int) -> list[str]:

@@ -32,7 +32,8 @@ doctype_js = {
 # Document Events
 # ---------------
 
-from lot_control.constants.vouchers import STOCK_VOUCHERS as _STOCK_VOUCHERS  # noqa: E402  (plain data)
+# Plain data: importing it here loads no service.
+from lot_control.constants.vouchers import STOCK_VOUCHERS as _STOCK_VOUCHERS
 
 # The events of lot_control.overrides.stock_movement, named by path so that loading the hooks
 # imports no service. Every voucher type in the registry gets them; each step is a no-op where it
@@ -110,7 +111,8 @@ jinja = {
 page_renderer = ["lot_control.digital_link.DigitalLinkPage"]
 
 # Electronic signatures (lot_control.signatures) show in the timeline of the record they sign.
-from lot_control.constants.signatures import SIGNED_DOCTYPES as _SIGNED_DOCTYPES  # noqa: E402  (plain data)
+# Plain data, as above.
+from lot_control.constants.signatures import SIGNED_DOCTYPES as _SIGNED_DOCTYPES
 
 additional_timeline_content = {
 	doctype: ["lot_control.signatures.timeline_signatures"]

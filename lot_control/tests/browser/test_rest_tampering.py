@@ -8,7 +8,12 @@ import pytest
 import requests
 
 from lot_control.tests.browser.conftest import TEST_PASSWORD, committed, make_desk_user
-from lot_control.tests.integration.factories import make_item, make_purchase_receipt, receipt_line, unique_suffix
+from lot_control.tests.integration.factories import (
+	make_item,
+	make_purchase_receipt,
+	receipt_line,
+	unique_suffix,
+)
 
 
 @pytest.fixture

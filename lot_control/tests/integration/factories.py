@@ -305,3 +305,16 @@ def expire_lot(lot: str, on: str = "2026-01-31"):
 	batch = frappe.get_doc("Batch", lot)
 	batch.expiry_date = on
 	batch.save()
+
+
+def made_despite_deadlocks(make, attempts: int = 6):
+	"""The story's records, made again from the start when a test run beside this one deadlocks with
+	it (on the site's naming series or company tree): a deadlock undoes the whole transaction."""
+	for attempt in range(attempts):
+		try:
+			return make()
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			frappe.db.rollback()
+			if attempt == attempts - 1:
+				raise
+			time.sleep(random.uniform(1, 4))

@@ -6,9 +6,7 @@ Each scan goes through the whitelisted resolver the forms' scan field calls, wit
 as it stands; the test applies the answer as public/js/scanning.js does, then saves and submits.
 """
 
-import random
 import re
-import time
 
 import frappe
 import pytest
@@ -23,6 +21,7 @@ from lot_control.tests.integration.conftest import shop_of
 from lot_control.tests.integration.factories import (
 	expire_lot,
 	fake,
+	made_despite_deadlocks,
 	make_customer,
 	make_item,
 	make_purchase_receipt,
@@ -35,19 +34,6 @@ from lot_control.tests.integration.factories import (
 from lot_control.tests.integration.test_pick_list import make_sales_order, selling_price_list
 
 GS = "\x1d"
-
-
-def made_despite_deadlocks(make, attempts: int = 6):
-	"""Stock received while other test runs receive on the same site: a deadlock undoes the whole
-	transaction, so the story's stock is made again from the start."""
-	for attempt in range(attempts):
-		try:
-			return make()
-		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
-			frappe.db.rollback()
-			if attempt == attempts - 1:
-				raise
-			time.sleep(random.uniform(1, 4))
 
 
 def receive(shop, item, qty, supplier_batch_code=None, expiry_in_days=300, consignment_customer=None):

@@ -5,12 +5,10 @@ who may read it and tells anyone else nothing."""
 
 import random
 import re
-import time
 from datetime import date
 from urllib.parse import quote
 
 import frappe
-import pytest
 import zxingcpp
 from frappe.utils import get_url, set_request
 from frappe.website.serve import get_response
@@ -18,6 +16,7 @@ from frappe.website.serve import get_response
 from lot_control import codes, gs1_labels
 from lot_control.tests.integration.conftest import shop_of
 from lot_control.tests.integration.factories import (
+	made_despite_deadlocks,
 	make_item,
 	make_purchase_receipt,
 	make_user,
@@ -46,19 +45,6 @@ def new_gtin13() -> str:
 def gtin_item(**overrides):
 	gtin13 = new_gtin13()
 	return make_item(barcodes=[{"barcode": gtin13, "barcode_type": "EAN"}], **overrides), "0" + gtin13
-
-
-def made_despite_deadlocks(make, attempts: int = 6):
-	"""The story's records, made again from the start when a test run beside this one deadlocks with
-	it on the site's naming series (a deadlock undoes the whole transaction)."""
-	for attempt in range(attempts):
-		try:
-			return make()
-		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
-			frappe.db.rollback()
-			if attempt == attempts - 1:
-				raise
-			time.sleep(random.uniform(1, 4))
 
 
 def receive_lot(world, item, lot_number=None, expiry=EXPIRY):

@@ -30,7 +30,7 @@ from lot_control.tests.integration.factories import (
 	receipt_line,
 	unique_suffix,
 )
-from lot_control.tests.integration.test_stock_reads import upgraded_site  # noqa: F401  (a fixture)
+from lot_control.tests.integration.test_stock_reads import upgraded_site
 
 LOT, UNIT = "Lot", "Serialized Unit"
 TAMPERING_ROLES = [("Stock User",), ("Lot Quality Manager",), ("System Manager",)]
@@ -461,7 +461,7 @@ def test_a_lot_entered_by_hand_cannot_claim_a_status_a_source_or_a_cost_the_ledg
 	assert not frappe.get_all(LOT, filters={"batch": ("like", "HAND-%"), "item": item})
 
 
-def test_a_lot_for_a_batch_already_in_stock_takes_the_ledgers_cost(upgraded_site):
+def test_a_lot_for_a_batch_already_in_stock_takes_the_ledgers_cost(upgraded_site):  # noqa: F811  (the fixture imported above)
 	"""A batch with stock posted before v15 at 4 a unit: its Lot (entered at 4) says so."""
 	lot = frappe.get_doc(LOT, upgraded_site.lot)
 	assert (lot.status, flt(lot.unit_cost), lot.history[0].event) == ("Released", 4, "Status Change")
