@@ -1,16 +1,37 @@
 """Every page of the app opens in the desk without a console error: lists, forms, reports,
 settings and the workspace, as a quality manager would walk through them."""
 
+import re
 from urllib.parse import quote
 
 import pytest
 
-from lot_control.tests.browser.conftest import open_desk, real_errors
+import frappe
+
+from lot_control.tests.browser.conftest import committed, open_desk, real_errors
 
 REPORTS = ["Lot Trace", "Usable Stock", "Expiring Lots", "Lot Inventory Value", "Build Cost"]
+MASS_BALANCE_ROW = '.frappe-control[data-fieldname="mass_balance"] .grid-body .rows .grid-row'
 
 
-def pages(world, shop):
+@pytest.fixture(scope="session")
+def drill_of_the_reel(traced_world):
+	"""A mock recall (drill) of the traced world's reel, traced with its mass balance: committed."""
+
+	def make():
+		return frappe.get_doc(
+			{
+				"doctype": "Recall",
+				"is_mock_recall": 1,
+				"reason": f"Browser test: drill on {traced_world.reel}",
+				"suspect_lots": [{"lot": traced_world.reel}],
+			}
+		).insert().name
+
+	return committed(make)
+
+
+def pages(world, shop, drill):
 	return [
 		("lot-control", ".codex-editor, .widget"),
 		("lot", ".frappe-list"),
@@ -25,16 +46,50 @@ def pages(world, shop):
 		(f"query-report/Lot%20Trace?direction=Forward&lot={quote(world.reel)}", ".dt-row"),
 		(f"query-report/Expiring%20Lots?company={quote(shop.company.name)}", ".page-form"),
 		(f"query-report/Lot%20Inventory%20Value?company={quote(shop.company.name)}", ".page-form"),
+		("query-report/Audit%20Trail", ".page-form"),
+		(f"query-report/Audit%20Trail?lot={quote(world.reel)}", ".dt-row"),
+		("electronic-signature", ".frappe-list"),
+		("lot/new", ".form-layout"),
+		(f"recall/{quote(drill)}", MASS_BALANCE_ROW),
 	]
 
 
-def test_every_page_of_the_app_opens_without_a_console_error(desk, console_errors, traced_world, shop):
-	for path, selector in pages(traced_world, shop):
+def test_every_page_of_the_app_opens_without_a_console_error(
+	desk, console_errors, traced_world, shop, drill_of_the_reel
+):
+	for path, selector in pages(traced_world, shop, drill_of_the_reel):
 		open_desk(desk, path, selector)
 		# Let late scripts (dashboards, connections, charts) run before the next page.
 		desk.wait_for_timeout(800)
 		assert "404" not in (desk.title() or ""), path
 	assert not real_errors(console_errors), real_errors(console_errors)
+
+
+def test_the_drill_shows_the_reel_fully_accounted_for(desk, console_errors, traced_world, drill_of_the_reel):
+	"""The mock recall form shows its mass balance: every piece of the reel is accounted for."""
+	open_desk(desk, f"recall/{quote(drill_of_the_reel)}", MASS_BALANCE_ROW)
+	assert desk.locator('.frappe-control[data-fieldname="mass_balance"]').is_visible()
+	assert desk.locator('.frappe-control[data-fieldname="unaccounted_lots"]').is_visible()
+	shown = desk.evaluate(
+		"""() => ({
+			unaccounted_lots: cur_frm.doc.unaccounted_lots,
+			lines: (cur_frm.doc.mass_balance || []).map(row => [row.lot, row.movement, row.qty]),
+		})"""
+	)
+	assert shown["unaccounted_lots"] == 0, shown
+	reel_unaccounted = [
+		qty for lot, movement, qty in shown["lines"] if lot == traced_world.reel and movement == "Unaccounted"
+	]
+	assert reel_unaccounted == [0], shown["lines"]
+	# And the table drawn on the page says so: the reel's Unaccounted row reads 0.
+	lot_cell = desk.locator('[data-fieldname="lot"]', has_text=re.compile(rf"^\s*{re.escape(traced_world.reel)}\s*$"))
+	drawn = desk.locator(MASS_BALANCE_ROW).filter(has=lot_cell).filter(has_text="Unaccounted")
+	assert drawn.count() == 1
+	assert drawn.locator('[data-fieldname="qty"]').inner_text().strip() == "0"
+	# The reel's received quantity is on the page too (a Received line of 20).
+	assert any(
+		lot == traced_world.reel and movement == "Received" and abs(qty) == 20 for lot, movement, qty in shown["lines"]
+	), shown["lines"]
 
 
 @pytest.mark.parametrize("doctype", ["lot", "serialized-unit"])
