@@ -308,6 +308,8 @@ def test_closing_a_recall_is_signed_by_the_quality_manager_who_closes_it(world):
 	stored = frappe.db.get_value(SIGNATURE, signed["name"], ["signer", "meaning", "used_on"], as_dict=True)
 	assert (stored.signer, stored.meaning) == (inspector, RECALL_CLOSED) and stored.used_on
 	assert [item for item in signatures.timeline_signatures("Recall", recall.name) if RECALL_CLOSED in item["content"]]
+	closed = next(row for row in frappe.get_doc("Recall", recall.name).events if row.event == "Closed")
+	assert "Supplier confirmed only one reel" in closed.reason and signed["name"] in closed.reason
 
 
 def test_a_shelf_life_override_is_submitted_only_with_the_quality_managers_signature(world):

@@ -72,7 +72,13 @@ class Recall(Document):
 				title=_("Not Allowed"),
 			)
 		# Closing is a signed decision (lot_control.signatures): the closer's fresh signature is used up.
-		signatures.take_signature(RECALL_CLOSED, self.doctype, self.name, _("Closing recall {0}").format(frappe.bold(self.name)))
+		signature = signatures.take_signature(
+			RECALL_CLOSED, self.doctype, self.name, _("Closing recall {0}").format(frappe.bold(self.name))
+		)
+		if signature:
+			# The closing event says why, in the closer's words, and which signature made it.
+			reason = frappe.db.get_value("Electronic Signature", signature, "reason")
+			self.flags.decision_reason = _("{0} (signature {1})").format(reason or _("Closed"), signature)
 
 	def on_update(self):
 		if self.status == "Closed" and self.has_value_changed("status"):
