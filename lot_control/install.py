@@ -4,6 +4,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from lot_control.constants.custom_fields import CUSTOM_FIELDS
+from lot_control.constants.indexes import ERPNEXT_INDEXES
 
 QUALITY_ROLE = "Lot Quality Manager"
 
@@ -17,6 +18,7 @@ def after_install():
 	make_custom_fields()
 	make_roles()
 	set_settings_defaults()
+	make_indexes()
 
 
 def after_migrate():
@@ -24,6 +26,7 @@ def after_migrate():
 	make_custom_fields()
 	make_roles()
 	set_settings_defaults()
+	make_indexes()
 
 
 def ensure_settings_doctype():
@@ -57,6 +60,7 @@ def set_settings_defaults():
 
 def before_uninstall():
 	delete_custom_fields()
+	drop_indexes()
 	if frappe.db.exists("Role", QUALITY_ROLE):
 		frappe.delete_doc("Role", QUALITY_ROLE, ignore_permissions=True, force=True)
 
@@ -81,3 +85,22 @@ def delete_custom_fields():
 			fieldnames = [field["fieldname"] for field in fields]
 			frappe.db.delete("Custom Field", {"dt": dt, "fieldname": ("in", fieldnames)})
 			frappe.clear_cache(doctype=dt)
+
+
+def make_indexes():
+	"""The app's indexes on ERPNext's tables (lot_control.constants.indexes); one already there is kept."""
+	for doctype, indexes in ERPNEXT_INDEXES.items():
+		for index_name, columns in indexes.items():
+			if not index_exists(doctype, index_name):
+				frappe.db.add_index(doctype, list(columns), index_name=index_name)
+
+
+def drop_indexes():
+	for doctype, indexes in ERPNEXT_INDEXES.items():
+		for index_name in indexes:
+			if index_exists(doctype, index_name):
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")
+
+
+def index_exists(doctype: str, index_name: str) -> bool:
+	return bool(frappe.db.sql(f"show index from `tab{doctype}` where Key_name = %s", index_name))
