@@ -42,6 +42,7 @@ def prepare_round(world, entries: int) -> list[str]:
 
 
 WHERE = Counter()
+OTHER_ERRORS = Counter()
 
 
 def where_raised(error: Exception) -> str:
@@ -62,6 +63,7 @@ def outcome_of(error: Exception) -> str:
 		return "deadlock"
 	if isinstance(error, frappe.QueryTimeoutError) or "1205" in str(error):
 		return "lock wait timeout"
+	OTHER_ERRORS[f"{type(error).__name__} in {where_raised(error)}"] += 1
 	return f"{type(error).__name__}: {str(error)[:120]}"
 
 
@@ -123,6 +125,8 @@ def main(argv=None) -> int:
 	)
 	for place, count in WHERE.most_common():
 		print(f"   {count:3d} deadlocked in {place}")
+	for place, count in OTHER_ERRORS.most_common():
+		print(f"   {count:3d} failed: {place}")
 	return 0
 
 

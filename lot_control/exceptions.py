@@ -97,3 +97,7 @@ class SignatureRecordError(frappe.ValidationError):
 
 class MockRecallHoldsNothingError(frappe.ValidationError):
 	"""A mock recall (a drill) asked to hold stock: a drill traces and balances, it never holds."""
+
+
+class StockRecordBusyError(frappe.ValidationError):
+	"""Another document is making the same item's first stock record (Bin) in a warehouse at this moment."""

@@ -19,8 +19,12 @@ A service below the entry points: lot_control.overrides.stock_movement calls it 
 from __future__ import annotations
 
 import frappe
+from frappe import _
 from pypika.terms import Tuple
 
+from lot_control.exceptions import StockRecordBusyError
+
+BIN_SAVEPOINT = "lot_control_make_bin"
 WAREHOUSE_FIELDS = ("warehouse", "s_warehouse", "t_warehouse", "from_warehouse", "target_warehouse", "rejected_warehouse")
 
 
@@ -116,8 +120,26 @@ def lots_of_document(doc) -> set[str]:
 
 
 def make_missing_bins(places: set[tuple[str, str]]):
-	"""A pair never stocked before has no Bin to lock yet: make it, as ERPNext would while posting."""
-	from erpnext.stock.utils import get_or_make_bin
+	"""A pair never stocked before has no Bin to lock yet: make it, as ERPNext would while posting
+	(erpnext.stock.utils._create_bin).
 
+	When another document makes the same Bin at the same moment, this insert waits for it and then
+	finds it taken, and this transaction cannot read the other's Bin: its snapshot is older. ERPNext's
+	posting would fail on it later with "Bin not found"; the submit is refused here instead, with
+	nothing written, in words that say to submit again."""
 	for item_code, warehouse in sorted(places):
-		get_or_make_bin(item_code, warehouse)
+		frappe.db.savepoint(BIN_SAVEPOINT)
+		try:
+			bin_record = frappe.get_doc(doctype="Bin", item_code=item_code, warehouse=warehouse)
+			bin_record.flags.ignore_permissions = True
+			bin_record.insert()
+		except frappe.UniqueValidationError:
+			frappe.db.rollback(save_point=BIN_SAVEPOINT)
+			frappe.throw(
+				_(
+					"Item {0} is being stocked in warehouse {1} for the first time by another document at this"
+					" moment. Nothing was posted: submit again."
+				).format(frappe.bold(item_code), frappe.bold(warehouse)),
+				exc=StockRecordBusyError,
+				title=_("Submit Again"),
+			)

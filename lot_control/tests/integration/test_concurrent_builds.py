@@ -8,11 +8,13 @@ connections; this test therefore leaves its (uniquely named) records behind."""
 
 import os
 import threading
+import time
 from collections import defaultdict
 
 import frappe
 
 from lot_control import submit_locks
+from lot_control.exceptions import StockRecordBusyError
 from lot_control.stock_queries import get_lot_on_hand
 from lot_control.tests.integration.conftest import BENCH, SITE
 from lot_control.tests.integration.factories import (
@@ -150,3 +152,70 @@ def _frames(error):
 	import traceback
 
 	return traceback.extract_tb(error.__traceback__)
+
+
+def test_two_stations_stocking_a_new_item_at_once_the_second_is_told_to_submit_again():
+	"""The first build of a new item into a warehouse makes its Bin. Two stations doing so at the
+	same moment: the second waits for the first, then cannot see its Bin (its snapshot is older)
+	and ERPNext's posting would fail with "Bin not found". It is refused up front, with nothing
+	written, and goes through when submitted again."""
+	world = lot_fixture_world()
+	finished_goods = make_warehouse(world.company)
+	component = make_item()
+	finished_item = make_item()
+	builder = make_user("Stock User", "Manufacturing User")
+	receipt = make_purchase_receipt(
+		world.company, world.supplier, [receipt_line(component, 2, 3, world.warehouse) for _station in range(2)]
+	)
+	lots = [row.batch_no for row in receipt.items]
+	frappe.set_user(builder)
+	drafts = [draft_build(world, {component: lot}, finished_item, finished_goods) for lot in lots]
+	frappe.set_user("Administrator")
+	frappe.db.commit()
+	assert not frappe.db.exists("Bin", {"item_code": finished_item, "warehouse": finished_goods})
+
+	holding, release = threading.Event(), threading.Event()
+
+	def first_station_makes_the_bin():
+		submit_locks.lock_bins(frappe.get_doc("Stock Entry", drafts[0]))
+		holding.set()
+		release.wait(timeout=120)
+		return "made the Bin"
+
+	first_outcome = {}
+	first = threading.Thread(target=in_own_connection, args=(builder, first_station_makes_the_bin, first_outcome, "first"))
+	first.start()
+	assert holding.wait(timeout=60)
+	# The second station has read its document (its snapshot is taken) and is making the same Bin.
+	making_bin, make_missing_bins = threading.Event(), submit_locks.make_missing_bins
+
+	def second_station_makes_the_bin(places):
+		making_bin.set()
+		return make_missing_bins(places)
+
+	second_outcome = {}
+	second = threading.Thread(target=in_own_connection, args=(builder, lambda: submit(drafts[1]), second_outcome, "second"))
+	submit_locks.make_missing_bins = second_station_makes_the_bin
+	try:
+		second.start()
+		assert making_bin.wait(timeout=60), "the second station never came to make the Bin"
+		time.sleep(1)
+	finally:
+		submit_locks.make_missing_bins = make_missing_bins
+		release.set()
+		first.join(timeout=120)
+		second.join(timeout=120)
+	assert first_outcome == {"first": "made the Bin"}
+	refusal = second_outcome["second"]
+	assert isinstance(refusal, StockRecordBusyError), refusal
+	assert finished_item in str(refusal) and finished_goods in str(refusal) and "submit again" in str(refusal)
+	frappe.db.rollback()
+	assert frappe.db.count("Stock Ledger Entry", {"voucher_no": drafts[1]}) == 0
+	assert frappe.db.get_value("Stock Entry", drafts[1], "docstatus") == 0
+
+	for name in drafts:
+		outcome = run_in_connections(builder, {name: lambda name=name: submit(name)})[name]
+		assert outcome == "submitted", outcome
+	frappe.db.rollback()
+	assert frappe.db.get_value("Bin", {"item_code": finished_item, "warehouse": finished_goods}, "actual_qty") == 2
+
