@@ -73,7 +73,7 @@ class SiteWorker:
 					self.data.check_site(self.site, self.expect_app)
 					draft = self.prepare(step)
 					frappe.db.commit()
-				seconds, queries = self.timed_submit(*draft, f"{step}-{pair}")
+				seconds, queries, app_queries = self.timed_submit(*draft, f"{step}-{pair}")
 				break
 			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 				frappe.db.rollback()
@@ -83,7 +83,7 @@ class SiteWorker:
 				time.sleep(1)
 		if step == "purchase_receipt":
 			self.lots = dict(self.data.lots_of_voucher(*draft))
-		return {"seconds": seconds, "queries": queries, "name": draft[1]}
+		return {"seconds": seconds, "queries": queries, "app_queries": app_queries, "name": draft[1]}
 
 	def prepare(self, step: str) -> tuple[str, str]:
 		"""The draft to submit, untimed: (doctype, name)."""
@@ -96,12 +96,14 @@ class SiteWorker:
 				self.work_order, "Material Transfer for Manufacture", WIP_QTY, self.lots
 			)
 		if step == "manufacture":
-			return "Stock Entry", data.draft_work_order_entry(self.work_order, "Manufacture", WIP_QTY, self.lots)
+			return "Stock Entry", data.draft_work_order_entry(
+				self.work_order, "Manufacture", WIP_QTY, self.lots
+			)
 		if step == "delivery":
 			return "Delivery Note", data.draft_delivery_note(world, DELIVERED_QTY)
 		raise ValueError(step)
 
-	def timed_submit(self, doctype: str, name: str, label: str) -> tuple[float, int]:
+	def timed_submit(self, doctype: str, name: str, label: str) -> tuple[float, int, int]:
 		"""Submit and commit, from a fresh request state, as a desk user's submit would be."""
 		import frappe
 
@@ -125,7 +127,7 @@ class SiteWorker:
 		if profiler:
 			profiler.disable()
 			profiler.dump_stats(os.path.join(self.profile_dir, f"{self.site}-{label}.prof"))
-		return seconds, queries[0]
+		return seconds, queries[0], queries[1]
 
 
 def serve(args):
@@ -157,14 +159,26 @@ def serve(args):
 
 
 def count_queries() -> list[int]:
-	"""Count the SQL statements of this connection from now on (a cheap wrapper, alike on both sites)."""
+	"""Count the SQL statements of this connection from now on (a cheap wrapper, alike on both sites):
+	[all, those run from the app's own code]. A statement is the app's when a frame of its stack is
+	in the lot_control package; on the plain site there is none."""
 	import frappe
 
-	counter = [0]
+	import lot_control
+
+	package = os.path.dirname(lot_control.__file__)
+	app_sources = tuple({package + os.sep, os.path.realpath(package) + os.sep})
+	counter = [0, 0]
 	run_sql = frappe.db.sql
 
 	def counted_sql(*args, **kwargs):
 		counter[0] += 1
+		frame = sys._getframe(1)
+		while frame is not None:
+			if frame.f_code.co_filename.startswith(app_sources):
+				counter[1] += 1
+				break
+			frame = frame.f_back
 		return run_sql(*args, **kwargs)
 
 	frappe.db.sql = counted_sql
@@ -222,7 +236,9 @@ class WorkerProcess:
 
 
 def missing_sites(bench: str, sites: list[str]) -> list[str]:
-	return [site for site in sites if not os.path.isfile(os.path.join(bench, "sites", site, "site_config.json"))]
+	return [
+		site for site in sites if not os.path.isfile(os.path.join(bench, "sites", site, "site_config.json"))
+	]
 
 
 def run(args) -> int:
@@ -234,8 +250,10 @@ def run(args) -> int:
 		print(f"  bench new-site {args.plain_site} && bench --site {args.plain_site} install-app erpnext")
 		return 1
 	log = tempfile.NamedTemporaryFile("w", prefix="overhead-benchmark-", suffix=".log", delete=False)
-	print(f"== submit overhead: {args.app_site} (with lot_control) vs {args.plain_site} (without), "
-		f"{args.pairs} pairs + {args.warmup} warm-up, {args.lines} lines, {os.cpu_count()} cores; worker log {log.name}")
+	print(
+		f"== submit overhead: {args.app_site} (with lot_control) vs {args.plain_site} (without), "
+		f"{args.pairs} pairs + {args.warmup} warm-up, {args.lines} lines, {os.cpu_count()} cores; worker log {log.name}"
+	)
 	workers = {}
 	try:
 		workers["app"] = WorkerProcess(args.app_site, args.bench, True, log, args.profile_dir)
@@ -244,6 +262,7 @@ def run(args) -> int:
 			worker.ask(cmd="setup", lines=args.lines)
 		times = {step: {"app": [], "plain": []} for step, _label in STEPS}
 		queries = {step: {"app": [], "plain": []} for step, _label in STEPS}
+		by_app = {step: [] for step, _label in STEPS}
 		for pair in range(-args.warmup, args.pairs):
 			order = ("app", "plain") if pair % 2 == 0 else ("plain", "app")
 			for step, _label in STEPS:
@@ -252,20 +271,29 @@ def run(args) -> int:
 					if pair >= 0:
 						times[step][role].append(reply["seconds"])
 						queries[step][role].append(reply["queries"])
+						if role == "app":
+							by_app[step].append(reply["app_queries"])
 			if pair >= 0:
-				print(f"   pair {pair + 1}: " + ", ".join(
-					f"{step} {times[step]['app'][-1] * 1000:.0f}/{times[step]['plain'][-1] * 1000:.0f} ms" for step, _label in STEPS
-				), flush=True)
+				print(
+					f"   pair {pair + 1}: "
+					+ ", ".join(
+						f"{step} {times[step]['app'][-1] * 1000:.0f}/{times[step]['plain'][-1] * 1000:.0f} ms"
+						for step, _label in STEPS
+					),
+					flush=True,
+				)
 	finally:
 		for worker in workers.values():
 			worker.close()
-	print(f"{'document':<36}{'app ms':>9}{'plain ms':>10}{'ratio':>8}{'queries app/plain':>20}")
+	print(
+		f"{'document':<36}{'app ms':>9}{'plain ms':>10}{'ratio':>8}{'queries app/plain':>20}{'by the app':>12}"
+	)
 	for step, label in STEPS:
 		app, plain = statistics.median(times[step]["app"]), statistics.median(times[step]["plain"])
 		app_queries, plain_queries = (statistics.median(queries[step][role]) for role in ("app", "plain"))
 		print(
 			f"{label:<36}{app * 1000:>9.0f}{plain * 1000:>10.0f}{app / plain:>7.2f}x"
-			f"{app_queries:>11.0f} / {plain_queries:<6.0f}"
+			f"{app_queries:>11.0f} / {plain_queries:<6.0f}{statistics.median(by_app[step]):>11.0f}"
 		)
 	return 0
 
@@ -279,9 +307,15 @@ def parse_args(argv):
 	worker.add_argument("--expect-app", choices=("yes", "no"), required=True)
 	worker.add_argument("--profile-dir")
 	for target in (parser,):
-		target.add_argument("--bench", default=os.environ.get("LOT_CONTROL_BENCH", "/home/frappe/frappe-bench"))
-		target.add_argument("--app-site", default=os.environ.get("LOT_CONTROL_APP_SITE", "lot-control.localhost"))
-		target.add_argument("--plain-site", default=os.environ.get("LOT_CONTROL_PLAIN_SITE", "plain.localhost"))
+		target.add_argument(
+			"--bench", default=os.environ.get("LOT_CONTROL_BENCH", "/home/frappe/frappe-bench")
+		)
+		target.add_argument(
+			"--app-site", default=os.environ.get("LOT_CONTROL_APP_SITE", "lot-control.localhost")
+		)
+		target.add_argument(
+			"--plain-site", default=os.environ.get("LOT_CONTROL_PLAIN_SITE", "plain.localhost")
+		)
 		target.add_argument("--pairs", type=int, default=int(os.environ.get("LOT_CONTROL_OVERHEAD_PAIRS", 5)))
 		target.add_argument("--warmup", type=int, default=1)
 		target.add_argument("--lines", type=int, default=10)

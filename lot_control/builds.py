@@ -19,10 +19,11 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate
 
-from lot_control import arguments, build_rules, costing, money
+from lot_control import arguments, build_rules, bulk_insert, costing, money
 from lot_control.arguments import refuse_bad_arguments
 from lot_control.build_rules import is_produced_row
 from lot_control.exceptions import InvalidArgumentError
+from lot_control.lot_events import insert_lots_made_by_the_app
 
 KIND_BUILD = "Build"
 KIND_REPACK = "Repack"
@@ -271,6 +272,7 @@ def record_group(doc, kind, group, pending, precision):
 	assignments = unit_lot_assignments(doc)
 	consumed_keys = {row.lot for row in consumed}
 	materials_by_target = defaultdict(float)
+	records = []
 	for rows, consumed_in, given in (
 		(consumed, doc.name, [a for a in assignments if a.lot in consumed_keys]),
 		(pending_as_consumed(pending), None, [a for a in assignments if a.lot not in consumed_keys]),
@@ -283,7 +285,7 @@ def record_group(doc, kind, group, pending, precision):
 		for share in attribute(rows, produced, units, given, precision):
 			row = by_key[share.consumed_lot]
 			materials_by_target[share.produced_lot] += flt(share.amount)
-			insert_consumption(
+			record = consumption_record(
 				doc,
 				kind,
 				row,
@@ -293,6 +295,9 @@ def record_group(doc, kind, group, pending, precision):
 				consumed_in or row.stock_entry,
 				share.produced_lot in returning,
 			)
+			if record:
+				records.append(record)
+	bulk_insert.insert_all(records)
 
 	if targets:
 		make_produced_lots(
@@ -568,12 +573,13 @@ def pending_as_consumed(pending) -> list:
 	]
 
 
-def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in, closes_loop=False):
-	"""One genealogy record. A transformation whose product carries no lot still names the voucher
+def consumption_record(doc, kind, consumed, share, targets, units, consumed_in, closes_loop=False):
+	"""One genealogy record, to be inserted with the voucher's others (its cycles are checked for
+	the whole voucher). A transformation whose product carries no lot still names the voucher
 	and item it produced; only a consumption entry's records wait for their Manufacture."""
 	target = share.produced_lot
 	if target and target == share.consumed_lot:
-		return  # stock repacked into its own lot is no genealogy
+		return None  # stock repacked into its own lot is no genealogy
 	produced_item = targets.get(target, (None, 0))[0] if target else None
 	produces = bool(target) or kind != KIND_BUILD or doc.get("purpose") == "Manufacture"
 	if not produced_item and produces:
@@ -610,7 +616,7 @@ def insert_consumption(doc, kind, consumed, share, targets, units, consumed_in, 
 	record.flags.ignore_permissions = True
 	record.flags.ignore_links = True
 	record.flags.cycle_checked = True
-	record.insert()
+	return record
 
 
 def unlotted_materials_cost(doc, unit_items=frozenset(), group=None) -> float:
@@ -815,7 +821,7 @@ def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
 	lot.status = "Quarantine" if quarantines_on_receipt(item_code) else "Released"
 	lot.add_history("Produced", None, lot.status, reason, doc.doctype, doc.name)
 	lot.flags.ignore_permissions = True
-	lot.insert()
+	insert_lots_made_by_the_app([lot])
 
 
 # On cancel -----------------------------------------------------------------------------------

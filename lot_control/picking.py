@@ -174,9 +174,10 @@ def _available(lot: LotCandidate, quantum: Decimal) -> Decimal:
 	return qty.quantize(quantum, rounding=ROUND_FLOOR)
 
 
-def _check_unique(candidates: list[LotCandidate]) -> None:
-	"""The same lot twice in one warehouse is a data error and would make the pick order ambiguous."""
-	seen: set[tuple[str, str]] = set()
+def _check_unique(candidates: list[LotCandidate], seen: set[tuple[str, str]] | None = None) -> None:
+	"""The same lot twice in one warehouse is a data error and would make the pick order ambiguous.
+	`seen` carries the (lot, warehouse) pairs of earlier pages and is updated."""
+	seen = set() if seen is None else seen
 	for lot in candidates:
 		key = (lot.lot, lot.warehouse)
 		if key in seen:
@@ -203,20 +204,71 @@ def pick_lots(
 def _allocate(
 	candidates: list[LotCandidate], qty_required: float, policy: PickPolicy, quantum: Decimal
 ) -> PickResult:
-	remaining = _to_decimal(qty_required, "qty_required").quantize(quantum, rounding=ROUND_HALF_UP)
+	remaining = _required(qty_required, quantum)
 	result = PickResult()
 	if remaining <= 0:
 		return result
+	remaining = _take_in_order(candidates, policy, quantum, remaining, result.allocations)
+	result.shortfall = float(remaining)
+	return result
+
+
+def _required(qty_required: float, quantum: Decimal) -> Decimal:
+	return _to_decimal(qty_required, "qty_required").quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _take_in_order(
+	candidates: Iterable[LotCandidate],
+	policy: PickPolicy,
+	quantum: Decimal,
+	remaining: Decimal,
+	allocations: list[Allocation],
+) -> Decimal:
+	"""Take from the usable candidates in picking order until nothing remains; returns what remains."""
 	for lot in sort_for_picking(c for c in candidates if is_usable(c, policy)):
 		available = _available(lot, quantum)
 		if available <= 0:
 			continue
 		take = min(available, remaining)
-		result.allocations.append(Allocation(lot=lot.lot, warehouse=lot.warehouse, qty=float(take)))
+		allocations.append(Allocation(lot=lot.lot, warehouse=lot.warehouse, qty=float(take)))
 		remaining -= take
 		if remaining <= 0:
 			break
-	result.shortfall = float(remaining)
+	return remaining
+
+
+def pick_lots_in_pages(
+	pages: Iterable[Iterable[LotCandidate]], qty_required: float, policy: PickPolicy, precision: int = 6
+) -> PickResult:
+	"""pick_lots over the candidates of all pages together, reading pages only until the requirement
+	is met: an item's lots are read a page at a time in picking order instead of all at once.
+
+	Each page must hold every candidate of its stretch of the picking order, so that every candidate
+	of a page comes before every candidate of the next (pages cut between expiry dates, never within
+	one). Given that, the allocations and shortfall are exactly pick_lots's. Raises ValueError on
+	pages out of order, or on a duplicate (lot, warehouse) or non-finite quantity in the pages read.
+	"""
+	quantum = _quantum(precision)
+	result = PickResult()
+	seen: set[tuple[str, str]] = set()
+	last_key = None
+	with localcontext(_exact_context(precision)):
+		remaining = _required(qty_required, quantum)
+		if remaining <= 0:
+			return result
+		for page in pages:
+			page = list(page)
+			if not page:
+				continue
+			_check_unique(page, seen)
+			keys = [picking_order_key(lot) for lot in page]
+			if last_key is not None and min(keys) < last_key:
+				raise ValueError("a page of lots comes before the page read ahead of it in picking order")
+			last_key = max(keys)
+			remaining = _take_in_order(page, policy, quantum, remaining, result.allocations)
+			if remaining <= 0:
+				break
+		result.shortfall = float(remaining)
 	return result
 
 

@@ -19,6 +19,7 @@ from lot_control.exceptions import (
 	LotNumberTakenError,
 	LotQuantityMismatchError,
 )
+from lot_control.lot_events import insert_lots_made_by_the_app
 from lot_control.lot_naming import next_lot_code
 from lot_control.lot_numbering import lot_code_problem
 from lot_control.receipt_rules import (
@@ -273,11 +274,12 @@ def record_received_lots(receipt):
 	lots = [batch_no for row in rows for batch_no in batches_by_row.get(row.name, [])]
 	facts = received_batch_facts(lots)
 	existing = set(frappe.get_all("Lot", filters={"name": ("in", lots or [""])}, pluck="name"))
-	quarantined = {}
+	quarantined = quarantining_items({row.item_code for row in rows})
+	made = {}
 	for row in rows:
 		for batch_no in batches_by_row.get(row.name, []):
-			upsert_lot(receipt, row, batch_no, facts.get(batch_no), batch_no in existing, quarantined)
-			existing.add(batch_no)  # a second line receiving the same lot finds it made
+			upsert_lot(receipt, row, batch_no, facts.get(batch_no), batch_no in existing, quarantined, made)
+	insert_lots_made_by_the_app(list(made.values()))
 
 
 def received_batches(receipt) -> dict[str, list[str]]:
@@ -314,14 +316,19 @@ def received_batch_facts(lots: list[str]) -> dict:
 	}
 
 
-def upsert_lot(receipt, row, batch_no: str, batch=None, lot_exists: bool | None = None, quarantined=None):
+def upsert_lot(
+	receipt, row, batch_no: str, batch=None, lot_exists: bool | None = None, quarantined=None, made=None
+):
 	"""The Lot of a batch received on a row: made, or (an amended receipt, stock received again)
 	brought up to date. The batch's facts and whether its Lot exists may be read beforehand for
-	the whole receipt; `quarantined` keeps each item's quarantine setting for the receipt."""
+	the whole receipt; `quarantined` keeps each item's quarantine setting for the receipt. With
+	`made` (batch -> Lot), a new Lot is collected there, to be inserted with the receipt's others."""
 	if batch is None:
 		batch = frappe.db.get_value("Batch", batch_no, list(BATCH_FACTS[1:]), as_dict=True)
 	fill_missing_batch_facts(receipt, row, batch_no, batch)
 
+	if made is not None and batch_no in made:
+		return  # a second line receiving the same lot: made by the first
 	if lot_exists if lot_exists is not None else frappe.db.exists("Lot", batch_no):
 		lot = frappe.get_doc("Lot", batch_no)
 		if receipt.get("amended_from") and lot.purchase_receipt == receipt.amended_from:
@@ -377,7 +384,10 @@ def upsert_lot(receipt, row, batch_no: str, batch=None, lot_exists: bool | None 
 		reason = _("Opening stock.") if receipt.get("purpose") == "Opening Stock" else _("Found in a stock count.")
 	lot.add_history("Status Change", None, lot.status, reason, receipt.doctype, receipt.name)
 	lot.flags.ignore_permissions = True
-	lot.insert()
+	if made is None:
+		insert_lots_made_by_the_app([lot])
+	else:
+		made[batch_no] = lot
 
 
 def initial_lot_status(row, quarantined: dict | None = None) -> tuple[str, str | None]:
@@ -397,6 +407,29 @@ def initial_lot_status(row, quarantined: dict | None = None) -> tuple[str, str |
 	if quarantined[row.item_code]:
 		return "Quarantine", _("Awaiting incoming inspection.")
 	return "Released", None
+
+
+def quarantining_items(item_codes) -> dict:
+	"""item -> whether its lots arrive in Quarantine (quarantines_on_receipt), for all the items of
+	a voucher: their own setting from the cache, their groups' in one nested-set query."""
+	item_codes = sorted({code for code in item_codes if code})
+	own = {code: bool(frappe.get_cached_value("Item", code, "quarantine_lots_on_receipt")) for code in item_codes}
+	group_of = {code: frappe.get_cached_value("Item", code, "item_group") for code in item_codes if not own[code]}
+	groups = sorted({group for group in group_of.values() if group})
+	held_groups = set()
+	if groups:
+		held_groups = set(
+			frappe.db.sql_list(
+				"""
+				select distinct item_group.name
+				from `tabItem Group` item_group
+				inner join `tabItem Group` ancestor on ancestor.lft <= item_group.lft and ancestor.rgt >= item_group.rgt
+				where item_group.name in %(item_groups)s and ancestor.quarantine_lots_on_receipt = 1
+				""",
+				{"item_groups": groups},
+			)
+		)
+	return {code: own[code] or group_of.get(code) in held_groups for code in item_codes}
 
 
 def quarantines_on_receipt(item_code: str) -> bool:

@@ -11,6 +11,7 @@ own checks) and finally, for any voucher, on the bundles ERPNext posted (check_p
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import frappe
 from frappe import _
@@ -25,6 +26,7 @@ from lot_control.stock_queries import (
 	free_serial_nos,
 	lot_balances,
 	lot_facts,
+	lots_in_stock_by_expiry,
 	posted_outward_entries,
 	work_order_wip_movements,
 )
@@ -540,12 +542,74 @@ def candidates_by_place(places, strict_expiry: bool) -> dict:
 	}
 
 
+# FEFO picking reads an item's lots a page at a time, soonest expiry first, and stops once the row is
+# covered: the first page holds PICK_PAGE_SIZE lots, each next one twice as many, up to MAX_PICK_PAGE_SIZE.
+PICK_PAGE_SIZE = 30
+MAX_PICK_PAGE_SIZE = 400
+
+
+def candidate_pages(item_code: str, warehouse: str, strict_expiry: bool, on_date):
+	"""The item's lots with stock in the warehouse as picking candidates, a page at a time in picking
+	order (picking.pick_lots_in_pages): lots by expiry date, a page never cutting a day in two, then
+	every lot that never expires. With strict expiry, lots expired before on_date are not read: they
+	could not be picked anyway."""
+	expiring_after = on_date - timedelta(days=1) if strict_expiry else None
+	external = {}
+	page_size = PICK_PAGE_SIZE
+	while True:
+		lots = lots_in_stock_by_expiry(item_code, expiring_after, page_size)
+		if lots:
+			yield candidates_of_lots(lots, warehouse, strict_expiry, external)
+		if len(lots) < page_size:
+			break
+		expiring_after = lots[-1].expiry_date
+		page_size = min(page_size * 2, MAX_PICK_PAGE_SIZE)
+	never_expiring = lots_in_stock_by_expiry(item_code)
+	if never_expiring:
+		yield candidates_of_lots(never_expiring, warehouse, strict_expiry, external)
+
+
+def candidates_of_lots(lots: list[dict], warehouse: str, strict_expiry: bool, external: dict) -> list:
+	"""The stock in the warehouse (a group takes its children) of the given lots (their facts, as
+	lot_facts gives them), as picking candidates. `external` remembers, across pages, which
+	warehouses are external locations."""
+	facts = {lot.lot: lot for lot in lots}
+	item_code = lots[0].item_code
+	balances = [row for row in lot_balances(list(facts), item_code=item_code, warehouse=warehouse) if row.qty > 0]
+	unknown = {row.warehouse for row in balances} - set(external)
+	if unknown:
+		outside = external_warehouses(unknown)
+		external.update((name, name in outside) for name in unknown)
+	outside = {name for name, is_external in external.items() if is_external}
+	return [
+		candidate_for(facts[row.lot], row.warehouse, flt(row.qty), outside, strict_expiry) for row in balances
+	]
+
+
+def pick_in_pages(
+	item_code: str,
+	warehouse: str,
+	required: float,
+	policy: picking.PickPolicy,
+	for_build: bool = False,
+	work_order: str | None = None,
+) -> picking.PickResult:
+	"""FEFO picking of one row, reading lots only until it is covered; the same allocations as
+	picking every candidate at once. For a build, what other open Work Orders hold is not free."""
+	pages = candidate_pages(item_code, warehouse, policy.strict_expiry, policy.on_date)
+	if for_build:
+		pages = (free_for_work_order(page, warehouse, work_order) for page in pages)
+	return picking.pick_lots_in_pages(pages, required, policy)
+
+
 def pick_unchosen_lots(doc):
 	"""Rows of a build or delivery that name no lot (nor serial) get usable lots, FEFO then FIFO, in
 	a bundle; an item with serials too gets serials of those lots.
 
-	Picked at submit, not on every save, so a draft's quantities can still change freely. The stock,
-	lots and owners are read once for all rows to pick."""
+	Picked at submit, not on every save, so a draft's quantities can still change freely. Each row
+	reads lots a page at a time until covered (pick_in_pages); only a row they cannot cover reads
+	every lot of its place, once for all such rows, to leave a plain shortage to ERPNext or name the
+	unusable lots."""
 	if doc.docstatus != 1 or frappe.flags.ignore_serial_batch_bundle_validation:
 		return  # with ERPNext told to post without serial/batch data, nothing is picked either
 	kind = movement_kind(doc)
@@ -560,28 +624,45 @@ def pick_unchosen_lots(doc):
 	if not rows:
 		return
 	strict = strict_expiry_enabled()
-	candidates_at = candidates_by_place(sorted({(row.item_code, source_warehouse(doc, row)) for row in rows}), strict)
 	owners = allowed_owners(doc, kind)
+	every_candidate = {}
 	chosen = []
 	for row in rows:
 		warehouse = source_warehouse(doc, row)
 		required = row_stock_qty(doc, row)
-		candidates = candidates_at[(row.item_code, warehouse)]
-		if flt(sum(candidate.qty for candidate in candidates), 6) < flt(required, 6):
-			continue  # plain shortage: ERPNext refuses it with its own negative-stock message
-		held = {}
-		if kind == vouchers.BUILD:
-			held = work_order_holders(candidates, warehouse, doc.get("work_order"))
-			candidates = free_for_work_order(candidates, warehouse, doc.get("work_order"))
 		policy = policy_for(doc, kind, row.item_code, strict, owners)
-		result = picking.pick_lots(candidates, required, policy)
+		result = pick_in_pages(
+			row.item_code, warehouse, required, policy, kind == vouchers.BUILD, doc.get("work_order")
+		)
 		if result.shortfall > 0:
-			refuse_shortage(doc, kind, row, warehouse, required, candidates, policy, held)
+			result = pick_from_every_candidate(doc, kind, row, warehouse, required, policy, every_candidate)
+			if result is None:
+				continue  # plain shortage: ERPNext refuses it with its own negative-stock message
 		chosen.append((row, result.allocations))
 	# The chosen lots are locked before their bundles are written (lot_control.submit_locks).
 	submit_locks.lock_lots(allocation.lot for _row, allocations in chosen for allocation in allocations)
 	for row, allocations in chosen:
 		assign_allocations(doc, row, allocations)
+
+
+def pick_from_every_candidate(doc, kind, row, warehouse, required, policy, every_candidate: dict):
+	"""A row the pages could not cover, picked from every lot of its place: None when even all of them
+	hold too little (a plain shortage); otherwise the pick, or the refusal naming the unusable lots.
+	`every_candidate` keeps each place's candidates for the document's other rows."""
+	place = (row.item_code, warehouse)
+	if place not in every_candidate:
+		every_candidate.update(candidates_by_place([place], policy.strict_expiry))
+	candidates = every_candidate[place]
+	if flt(sum(candidate.qty for candidate in candidates), 6) < flt(required, 6):
+		return None
+	held = {}
+	if kind == vouchers.BUILD:
+		held = work_order_holders(candidates, warehouse, doc.get("work_order"))
+		candidates = free_for_work_order(candidates, warehouse, doc.get("work_order"))
+	result = picking.pick_lots(candidates, required, policy)
+	if result.shortfall > 0:
+		refuse_shortage(doc, kind, row, warehouse, required, candidates, policy, held)
+	return result
 
 
 def work_order_holders(candidates, warehouse: str, work_order: str | None) -> dict:
@@ -759,7 +840,7 @@ def lock_and_recheck_lots(doc):
 
 def refresh_consumed_status(doc):
 	"""A lot with nothing left anywhere is Consumed; stock coming back releases it again."""
-	from lot_control.lot_events import set_lot_status_by_the_app
+	from lot_control.lot_events import set_lots_status_by_the_app
 
 	lots = frappe.db.sql_list(
 		"""
@@ -778,12 +859,14 @@ def refresh_consumed_status(doc):
 	on_hand_by_lot = {}
 	for row in lot_balances([lot for lot, _status in statuses]):
 		on_hand_by_lot[row.lot] = on_hand_by_lot.get(row.lot, 0) + row.qty
+	changes = {}
 	for lot, status in statuses:
 		on_hand = flt(on_hand_by_lot.get(lot, 0), 6)
 		if status == "Released" and not on_hand:
-			set_lot_status_by_the_app(lot, "Consumed", _("Nothing left in stock."), doc.doctype, doc.name)
+			changes[lot] = ("Consumed", _("Nothing left in stock."))
 		elif status == "Consumed" and on_hand > 0:
-			set_lot_status_by_the_app(lot, "Released", _("Stock came back."), doc.doctype, doc.name)
+			changes[lot] = ("Released", _("Stock came back."))
+	set_lots_status_by_the_app(changes, doc.doctype, doc.name)
 
 
 def refuse_lots_of_other_items(doc):

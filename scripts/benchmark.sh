@@ -7,6 +7,7 @@
 # in the site by benchmarks/run_in_site.py). Takes about 20 minutes on 2 cores; it first removes the
 # rows an earlier run generated (names starting with BENCH-) and leaves its own on the site.
 #   bash scripts/benchmark.sh [trace] [site]      site default trace-bench.localhost
+#   bash scripts/benchmark.sh again [site]        time again on the history already there (kwargs: history, runs)
 #   LOT_CONTROL_BENCH             bench directory   (default /home/frappe/frappe-bench)
 #   LOT_CONTROL_BENCHMARK_KWARGS  arguments of run(), e.g. "{'lots': 200000, 'runs': 30}"
 # The site must exist with ERPNext and lot_control installed, and be marked as made for the benchmark
@@ -31,7 +32,12 @@ if [ "${1:-}" = overhead ]; then
 	if [ "$(id -un)" = "$(stat -c %U "$BENCH")" ]; then exec "${overhead[@]}"; fi
 	exec runuser -u "$(stat -c %U "$BENCH")" -- "${overhead[@]}"
 fi
-[ "${1:-}" = trace ] && shift
+METHOD=trace_benchmark.run
+case "${1:-}" in
+	trace) shift ;;
+	# The same timings on the history an earlier run left, generating and deleting nothing (minutes).
+	again) METHOD=trace_benchmark.time_again; shift ;;
+esac
 SITE=${1:-trace-bench.localhost}
 KWARGS=${LOT_CONTROL_BENCHMARK_KWARGS:-"{}"}
 
@@ -74,7 +80,7 @@ if ! "$PY" -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get(
 fi
 frappe_cli --site "$SITE" migrate --skip-search-index >/dev/null || { echo "migrate failed"; exit 1; }
 
-echo "== trace benchmark on $SITE in $BENCH ($(nproc) cores), run($KWARGS)"
+echo "== trace benchmark on $SITE in $BENCH ($(nproc) cores), $METHOD($KWARGS)"
 start=$(date +%s)
-(cd "$BENCH/sites" && as_owner "$PY" "$APP/benchmarks/run_in_site.py" --site "$SITE" trace_benchmark.run --kwargs "$KWARGS") || exit 1
+(cd "$BENCH/sites" && as_owner "$PY" "$APP/benchmarks/run_in_site.py" --site "$SITE" "$METHOD" --kwargs "$KWARGS") || exit 1
 echo "== done in $(($(date +%s) - start)) s"

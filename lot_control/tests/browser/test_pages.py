@@ -4,9 +4,8 @@ settings and the workspace, as a quality manager would walk through them."""
 import re
 from urllib.parse import quote
 
-import pytest
-
 import frappe
+import pytest
 
 from lot_control.tests.browser.conftest import committed, open_desk, real_errors
 

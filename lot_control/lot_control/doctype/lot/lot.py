@@ -242,7 +242,8 @@ class Lot(Document):
 		frappe.throw(message, exc=LotEnteredByHandError, title=_("Lot Cannot Be Entered"))
 
 	def take_expiry_from_batch(self):
-		batch_expiry = frappe.db.get_value("Batch", self.batch, "expiry_date")
+		read = self.flags.batch_expiry  # (expiry,) when read for all the lots of a voucher
+		batch_expiry = read[0] if read else frappe.db.get_value("Batch", self.batch, "expiry_date")
 		if batch_expiry or not self.expiry_date:
 			self.expiry_date = batch_expiry
 		else:
@@ -251,7 +252,7 @@ class Lot(Document):
 	def make_missing_batch(self):
 		"""A lot imported from another system may name a batch ERPNext does not have yet: make it,
 		so the Batch stays the record of item, supplier and dates."""
-		if not self.batch or frappe.db.exists("Batch", self.batch):
+		if not self.batch or self.flags.batch_expiry or frappe.db.exists("Batch", self.batch):
 			return
 		if not self.item:
 			frappe.throw(_("Lot {0} has no Batch yet: give its Item so one can be made.").format(frappe.bold(self.batch)))
@@ -283,7 +284,7 @@ class Lot(Document):
 		"""An expiry date changed on the lot (in bulk, or by Data Import) is the Batch's expiry."""
 		if self.is_new():
 			return
-		before = frappe.db.get_value("Lot", self.name, "expiry_date")
+		before = self.stored_value("expiry_date")
 		if as_date(before) == as_date(self.expiry_date):
 			return
 		if self.manufacturing_date and self.expiry_date and as_date(self.expiry_date) < as_date(self.manufacturing_date):
@@ -350,11 +351,19 @@ class Lot(Document):
 				)
 			)
 
+	def stored_value(self, fieldname: str):
+		"""The value in the database: from the copy a save has just read (under a row lock, in
+		check_if_latest), or read now."""
+		before = self.get_doc_before_save()
+		if before is not None and before.name == self.name:
+			return before.get(fieldname)
+		return frappe.db.get_value("Lot", self.name, fieldname)
+
 	def validate_status_unchanged(self):
 		"""Status moves only through change_status, so every change is checked and recorded."""
 		if self.is_new() or self.flags.status_change_checked:
 			return
-		before = frappe.db.get_value("Lot", self.name, "status")
+		before = self.stored_value("status")
 		if before != self.status:
 			frappe.throw(
 				_("Change the status of lot {0} with Change Status, so the change is checked and recorded.").format(
@@ -424,6 +433,18 @@ class Lot(Document):
 		password: str | None = None,
 	):
 		"""The one way a lot changes status: checked against the rules, recorded with who, when and why."""
+		self.check_new_status(status, reason, by_the_app)
+		signature = None if by_the_app else self.take_signature(status, reason, password)
+		if signature and not reference_doctype:
+			reference_doctype, reference_name = signatures.SIGNATURE, signature
+		self.add_history("Status Change", self.status, status, reason, reference_doctype, reference_name)
+		self.status = status
+		self.flags.status_change_checked = True
+		self.flags.ignore_permissions = True
+		self.save()
+
+	def check_new_status(self, status: str, reason: str | None = None, by_the_app: bool = False):
+		"""Refuse a status change the rules do not allow (lot_control.lot_status)."""
 		if status == "Archived":
 			self.refuse_archiving_stock()
 		if status == "Released" and self.status in lot_status.HELD_BACK:
@@ -446,14 +467,6 @@ class Lot(Document):
 				exc=LotStatusChangeError,
 				title=_("Status Change Refused"),
 			)
-		signature = None if by_the_app else self.take_signature(status, reason, password)
-		if signature and not reference_doctype:
-			reference_doctype, reference_name = signatures.SIGNATURE, signature
-		self.add_history("Status Change", self.status, status, reason, reference_doctype, reference_name)
-		self.status = status
-		self.flags.status_change_checked = True
-		self.flags.ignore_permissions = True
-		self.save()
 
 	def take_signature(self, status: str, reason: str | None, password: str | None = None) -> str | None:
 		"""The user's signature this change needs (releasing a held-back lot, rejecting a lot), used

@@ -6,10 +6,10 @@ stock is shown at its recorded value in a column of its own, not the company's."
 
 import frappe
 from frappe import _
-from frappe.utils import flt
 
+from lot_control import costing
 from lot_control.arguments import check_filter_permissions, clean_report_filters, refuse_bad_arguments
-from lot_control.money import round_money
+from lot_control.money import rounding_method
 from lot_control.stock_queries import company_lot_balances
 
 FILTER_NAMES = {"company": "Company", "item_code": "Item", "warehouse": "Warehouse", "owner": None}
@@ -59,6 +59,10 @@ def rows(filters):
 	balances = company_lot_balances(filters.company, filters.item_code, filters.warehouse)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	precision = frappe.get_precision("Stock Ledger Entry", "stock_value") or 2
+	# Translated and read once, not once per lot; quantities and costs come as floats.
+	status_labels = {status: _(status) for status in {row.status for row in balances}}
+	house = _("House")
+	method = rounding_method()
 	result = []
 	for row in sorted(balances, key=lambda row: (row.item_code, row.warehouse, row.lot)):
 		owner = row.owner
@@ -66,16 +70,16 @@ def rows(filters):
 			continue
 		if filters.owner and filters.owner != "House" and owner != filters.owner:
 			continue
-		value = round_money(flt(row.qty) * flt(row.unit_cost), precision)
+		value = float(costing.round_money(row.qty * row.unit_cost, precision, method))
 		result.append(
 			{
 				"item_code": row.item_code,
 				"warehouse": row.warehouse,
 				"lot": row.lot,
-				"status": _(row.status),
-				"owner": owner or _("House"),
-				"qty": flt(row.qty),
-				"unit_cost": flt(row.unit_cost),
+				"status": status_labels[row.status],
+				"owner": owner or house,
+				"qty": row.qty,
+				"unit_cost": row.unit_cost,
 				"value": 0 if owner else value,
 				"consigned_value": value if owner else 0,
 				"currency": currency,

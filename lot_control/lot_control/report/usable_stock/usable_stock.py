@@ -19,7 +19,7 @@ from frappe.utils import flt, formatdate, getdate
 
 from lot_control import picking, usage
 from lot_control.arguments import check_filter_permissions, clean_report_filters, refuse_bad_arguments
-from lot_control.stock_queries import company_lot_balances, lot_facts
+from lot_control.stock_queries import company_lots_in_stock
 
 HOUSE = "House"
 PRECISION = 6
@@ -98,26 +98,25 @@ def get_data(filters) -> list[dict]:
 	on_date = getdate(filters.get("as_on_date"))
 	strict = usage.strict_expiry_enabled()
 	balances = get_lot_balances(filters)
-	facts = lot_facts(row.lot for row in balances)
+	labels = {status: _(status) for status in {row.status for row in balances}}
+	status_labels = {row.lot: labels[row.status] for row in balances}
 	external = usage.external_warehouses(row.warehouse for row in balances)
-	candidates = [
-		usage.candidate_for(facts[row.lot], row.warehouse, flt(row.qty), external, strict)
-		for row in balances
-		if row.lot in facts
-	]
+	candidates = [usage.candidate_for(row, row.warehouse, flt(row.qty), external, strict) for row in balances]
 	if filters.get("owner"):
 		candidates = of_owner(candidates, owner_from_label(filters.owner))
 	minimums = shelf_life_minimums(lot.item_code for lot in candidates)
 
 	rows = []
+	lot_columns = {}
 	for (item_code, warehouse, owner), lots in group_by_location(candidates).items():
 		policy = policy_for_owner(owner, on_date, strict, minimums.get(item_code))
-		rows.extend(group_rows(item_code, warehouse, owner, lots, policy, facts))
+		rows.extend(group_rows(item_code, warehouse, owner, lots, policy, status_labels, lot_columns))
 	return rows
 
 
 def get_lot_balances(filters) -> list[dict]:
-	return company_lot_balances(filters.company, filters.get("item_code"), filters.get("warehouse"))
+	"""Each lot in stock per warehouse, with the lot's facts (a batch's row carries them all)."""
+	return company_lots_in_stock(filters.company, filters.get("item_code"), filters.get("warehouse"))
 
 
 def shelf_life_minimums(item_codes: Iterable[str]) -> dict[str, float]:
@@ -137,8 +136,10 @@ def shelf_life_minimums(item_codes: Iterable[str]) -> dict[str, float]:
 	}
 
 
-def group_rows(item_code, warehouse, owner, lots, policy, facts) -> list[dict]:
-	"""The group's row (indent 0) and one row per lot under it (indent 1), in picking order."""
+def group_rows(item_code, warehouse, owner, lots, policy, status_labels, lot_columns) -> list[dict]:
+	"""The group's row (indent 0) and one row per lot under it (indent 1), in picking order;
+	status_labels is each lot's status, translated once per status rather than once per lot, and
+	lot_columns the report's memory of lot_quantity_columns."""
 	group_key = f"{item_code}::{warehouse}::{owner_label(owner)}"
 	group = {
 		"indent": 0,
@@ -151,18 +152,29 @@ def group_rows(item_code, warehouse, owner, lots, policy, facts) -> list[dict]:
 	}
 	rows = [group]
 	for lot in picking.sort_for_picking(lots):
+		reasons = picking.unusable_reasons(lot, policy)
 		rows.append(
 			{
 				"indent": 1,
 				"parent_group": group_key,
 				"lot": lot.lot,
-				"status": _(facts[lot.lot].status),
+				"status": status_labels[lot.lot],
 				"expiry_date": lot.expiry_date,
-				**quantity_columns(picking.usable_breakdown([lot], policy, PRECISION)),
-				"not_usable_because": describe_reasons(lot, picking.unusable_reasons(lot, policy), policy),
+				**lot_quantity_columns(lot, reasons, policy, lot_columns),
+				"not_usable_because": describe_reasons(lot, reasons, policy),
 			}
 		)
 	return rows
+
+
+def lot_quantity_columns(lot: picking.LotCandidate, reasons, policy: picking.PickPolicy, known: dict) -> dict:
+	"""quantity_columns of the lot alone. They depend only on its quantity and its first reason (the
+	one it is counted under), so each pair is worked out, exactly as usable_breakdown works it, once
+	per report rather than once per lot: a company's lots come in a few hundred quantities."""
+	key = (lot.qty, reasons[0] if reasons else None)
+	if key not in known:
+		known[key] = quantity_columns(picking.usable_breakdown([lot], policy, PRECISION))
+	return known[key]
 
 
 def describe_reasons(lot: picking.LotCandidate, reasons, policy: picking.PickPolicy) -> str:
