@@ -74,15 +74,15 @@ def notify_lots_entering_warning_window():
 	for lot in lots:
 		if recipients:
 			make_notification_logs(
-				{
-					"type": "Alert",
-					"document_type": "Lot",
-					"document_name": lot.name,
-					"subject": _("Lot {0} of {1} expires on {2}: {3} on hand.").format(
+				frappe._dict(  # Frappe reads it as a document (doc.type) when a recipient is the sender
+					type="Alert",
+					document_type="Lot",
+					document_name=lot.name,
+					subject=_("Lot {0} of {1} expires on {2}: {3} on hand.").format(
 						lot.name, lot.item, frappe.format(lot.expiry_date, "Date"), frappe.format(lot.qty, "Float")
 					),
-					"from_user": "Administrator",
-				},
+					from_user="Administrator",
+				),
 				recipients,
 			)
 		frappe.db.set_value("Lot", lot.name, "expiry_warning_sent_for", lot.expiry_date, update_modified=False)
