@@ -271,6 +271,14 @@ def company_lots_in_stock(
 	return in_stock
 
 
+# A lot's facts (what lot_facts answers), read from its Batch and its Lot, for every query that asks them.
+LOT_FACTS_SQL = f"""batch.name as lot, batch.item as item_code, batch.expiry_date, batch.manufacturing_date,
+	coalesce(lot.received_date, date(batch.creation)) as received_date,
+	{LOT_STATUS_SQL} as status, {LOT_OWNER_SQL} as owner
+	from `tabBatch` batch
+	left join `tabLot` lot on lot.name = batch.name"""
+
+
 def lot_facts(lot_names) -> dict:
 	"""Status, owner and dates of lots, from the Lot and its Batch, in one query; a batch without
 	a Lot is released house stock (LOT_STATUS_SQL, LOT_OWNER_SQL)."""
@@ -279,11 +287,7 @@ def lot_facts(lot_names) -> dict:
 	for some_lots in in_slices(lot_names):
 		rows = frappe.db.sql(
 			f"""
-			select batch.name as lot, batch.item as item_code, batch.expiry_date, batch.manufacturing_date,
-				coalesce(lot.received_date, date(batch.creation)) as received_date,
-				{LOT_STATUS_SQL} as status, {LOT_OWNER_SQL} as owner
-			from `tabBatch` batch
-			left join `tabLot` lot on lot.name = batch.name
+			select {LOT_FACTS_SQL}
 			where batch.name in %(lots)s
 			""",
 			{"lots": some_lots},
@@ -564,11 +568,7 @@ def lots_in_stock_by_expiry(item_code: str, expiring_after=None, page_size: int 
 	def lots_where(condition: str, page: str = "") -> list[dict]:
 		return frappe.db.sql(
 			f"""
-			select batch.name as lot, batch.item as item_code, batch.expiry_date, batch.manufacturing_date,
-				coalesce(lot.received_date, date(batch.creation)) as received_date,
-				{LOT_STATUS_SQL} as status, {LOT_OWNER_SQL} as owner
-			from `tabBatch` batch
-			left join `tabLot` lot on lot.name = batch.name
+			select {LOT_FACTS_SQL}
 			where batch.item = %(item_code)s and batch.batch_qty > 0 and {condition}
 			{page}
 			""",
