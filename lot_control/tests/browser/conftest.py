@@ -141,6 +141,27 @@ def sign_in_dialog(page, reason: str, password: str = TEST_PASSWORD):
 	dialog.locator('input[data-fieldname="password"]').fill(password)
 	dialog.locator('[data-fieldname="reason"] textarea').fill(reason)
 	dialog.get_by_role("button", name="Sign", exact=True).click()
+	wait_until_closed(page, dialog)
+
+
+def wait_until_closed(page, dialog, timeout: int = 90_000):
+	"""After a dialog's primary button: wait until the dialog closes. A message the desk shows
+	instead (the server's refusal, a required field left empty) fails the test with its words, not
+	with a timeout that says nothing; the wait is long because a busy CI machine is slow."""
+	page.wait_for_function(
+		"""() => {
+			const open = [...document.querySelectorAll(".modal.show")];
+			const dialog_open = open.some((modal) => modal.querySelector('[data-fieldname="password"]'));
+			const message = open.some((modal) => modal.querySelector(".msgprint"));
+			return !dialog_open || message;
+		}""",
+		timeout=timeout,
+	)
+	messages = page.locator(".modal.show .msgprint")
+	if messages.count():
+		pytest.fail(
+			f"the desk answered with a message instead of closing the dialog: {messages.all_inner_texts()}"
+		)
 	dialog.wait_for(state="hidden")
 
 

@@ -9,12 +9,20 @@ from urllib.parse import quote
 
 import frappe
 
-from lot_control.tests.browser.conftest import TEST_PASSWORD, committed, make_desk_user, open_desk
+from lot_control.tests.browser.conftest import (
+	TEST_PASSWORD,
+	committed,
+	make_desk_user,
+	open_desk,
+	wait_until_closed,
+)
 from lot_control.tests.browser.test_forms_and_links import connection_badges, open_connection
 from lot_control.tests.integration.factories import make_item, make_purchase_receipt, receipt_line
 
 
-def test_a_quality_manager_releases_a_quarantined_lot_by_signing_in_the_status_dialog(login_as, console_errors, shop):
+def test_a_quality_manager_releases_a_quarantined_lot_by_signing_in_the_status_dialog(
+	login_as, console_errors, shop
+):
 	def make():
 		item = make_item(quarantine_lots_on_receipt=1)
 		receipt = make_purchase_receipt(shop.company, shop.supplier, [receipt_line(item, 2, 1, shop.stores)])
@@ -26,9 +34,10 @@ def test_a_quality_manager_releases_a_quarantined_lot_by_signing_in_the_status_d
 	page.get_by_role("button", name="Change Status").click()
 	dialog = page.locator(".modal.show", has=page.locator('[data-fieldname="password"]'))
 	dialog.locator('select[data-fieldname="status"]').select_option("Released")
-	dialog.locator('[data-fieldname="reason"] textarea').fill("CoA matches the specification")
 	password = dialog.locator('input[data-fieldname="password"]')
 	password.wait_for(state="visible")
+	dialog.get_by_role("button", name="Sign and Change Status").wait_for()
+	dialog.locator('[data-fieldname="reason"] textarea').fill("CoA matches the specification")
 
 	password.fill("not-my-password")
 	dialog.get_by_role("button", name="Sign and Change Status").click()
@@ -74,9 +83,15 @@ def test_lots_chosen_in_the_list_are_released_together_with_one_signature(login_
 	def make():
 		item = make_item(quarantine_lots_on_receipt=1)
 		receipt = make_purchase_receipt(
-			shop.company, shop.supplier, [receipt_line(item, 2, 1, shop.stores), receipt_line(item, 3, 1, shop.stores)]
+			shop.company,
+			shop.supplier,
+			[receipt_line(item, 2, 1, shop.stores), receipt_line(item, 3, 1, shop.stores)],
 		)
-		return item, sorted(row.batch_no for row in receipt.items), make_desk_user("Stock User", "Lot Quality Manager")
+		return (
+			item,
+			sorted(row.batch_no for row in receipt.items),
+			make_desk_user("Stock User", "Lot Quality Manager"),
+		)
 
 	item, lots, quality = committed(make)
 	page = login_as(quality)
@@ -86,13 +101,24 @@ def test_lots_chosen_in_the_list_are_released_together_with_one_signature(login_
 	page.get_by_role("button", name="Actions").click()
 	page.locator(".dropdown-menu.show .dropdown-item", has_text="Change Status").click()
 	dialog = page.locator(".modal.show", has=page.locator('[data-fieldname="password"]'))
+	# The reason is typed while the desk still asks the server which lots need signing: the answer
+	# redraws the fields, and what was typed must survive it (it once did not: the refusal said
+	# a reason is required). The answer is held back until the reason is in, so this is not luck.
+	held = []
+	page.route("**/lot_control.signatures.lots_to_sign*", lambda route: held.append(route))
 	dialog.locator('select[data-fieldname="status"]').select_option("Released")
-	dialog.locator('[data-fieldname="reason"] textarea').fill("Both reels passed incoming inspection")
+	while not held:
+		page.wait_for_timeout(50)
+	reason = dialog.locator('[data-fieldname="reason"] textarea')
+	reason.fill("Both reels passed incoming inspection")
+	held[0].continue_()
 	password = dialog.locator('input[data-fieldname="password"]')
 	password.wait_for(state="visible")
+	dialog.get_by_role("button", name="Sign and Change Status").wait_for()
+	assert reason.input_value() == "Both reels passed incoming inspection"
 	password.fill(TEST_PASSWORD)
 	dialog.get_by_role("button", name="Sign and Change Status").click()
-	dialog.wait_for(state="hidden")
+	wait_until_closed(page, dialog)
 
 	frappe.db.rollback()
 	assert {frappe.db.get_value("Lot", lot, "status") for lot in lots} == {"Released"}

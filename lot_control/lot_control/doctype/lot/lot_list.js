@@ -80,9 +80,13 @@ function bulk_change_status(listview) {
 			to_sign = needed || {};
 			const count = Object.keys(to_sign).length;
 			const meanings = [...new Set(Object.values(to_sign))].map((meaning) => __(meaning)).join(", ");
+			// Redrawing a field puts back its last committed value: a reason typed while the server
+			// answered (not yet committed, the desk waits for a pause in typing) is put back after.
+			const typed_reason = dialog.get_field("reason").get_input_value();
 			dialog.set_df_property("password", "hidden", count ? 0 : 1);
 			dialog.set_df_property("password", "reqd", count ? 1 : 0);
 			dialog.set_df_property("reason", "reqd", count ? 1 : 0);
+			if (typed_reason) dialog.set_value("reason", typed_reason);
 			dialog.set_df_property(
 				"password",
 				"label",
