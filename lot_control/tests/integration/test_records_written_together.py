@@ -13,6 +13,7 @@ from lot_control.tests.integration.factories import (
 	make_item,
 	make_item_group,
 	make_purchase_receipt,
+	make_user,
 	receipt_line,
 )
 
@@ -71,6 +72,7 @@ def test_a_receipts_lots_are_the_records_the_controller_makes(world):
 	frappe.db.set_value("Item Group", held_group, "quarantine_lots_on_receipt", 1)
 	held = make_item(item_group=make_item_group(parent=held_group))
 	plain = make_item()
+	frappe.set_user(make_user("Stock User"))  # who receives
 	receipt = make_purchase_receipt(
 		world.company,
 		world.supplier,
