@@ -34,6 +34,11 @@ from lot_control.stock_queries import (
 # Kinds checked on the document itself, before ERPNext's own checks; every use is checked again
 # once posted, whatever the voucher.
 EARLY_CHECKED = (vouchers.BUILD, vouchers.DELIVERY)
+# Kinds whose rows naming no lot get usable lots picked by the app, FEFO. Elsewhere ERPNext picks,
+# and the check once posted refuses an unusable lot it chose. A repair's parts (the Material Issue
+# ERPNext makes for an Asset Repair) are a use like a build's: a held lot must not stop the repair
+# while a released one is on the shelf.
+PICKED_KINDS = (*EARLY_CHECKED, vouchers.ASSET)
 RELEASED_UNIT = "Released"
 QUALITY_ROLE = "Lot Quality Manager"
 OWNER_POLICY_HOUSE = "House stock only"
@@ -603,7 +608,7 @@ def pick_in_pages(
 
 
 def pick_unchosen_lots(doc):
-	"""Rows of a build or delivery that name no lot (nor serial) get usable lots, FEFO then FIFO, in
+	"""Rows of a build, delivery or repair that name no lot (nor serial) get usable lots, FEFO then FIFO, in
 	a bundle; an item with serials too gets serials of those lots.
 
 	Picked at submit, not on every save, so a draft's quantities can still change freely. Each row
@@ -613,7 +618,7 @@ def pick_unchosen_lots(doc):
 	if doc.docstatus != 1 or frappe.flags.ignore_serial_batch_bundle_validation:
 		return  # with ERPNext told to post without serial/batch data, nothing is picked either
 	kind = movement_kind(doc)
-	if kind not in EARLY_CHECKED or doc.get("is_internal_customer"):
+	if kind not in PICKED_KINDS or doc.get("is_internal_customer"):
 		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks
 	rows = [
 		row

@@ -281,6 +281,57 @@ def test_a_quarantined_lot_cannot_be_built_into_a_fixed_asset(shop):
 	assert get_lot_on_hand(released) == 8
 
 
+def repair(shop, asset, part, qty, user=None):
+	"""An Asset Repair that consumes `qty` of the part naming no lot: ERPNext posts it through a
+	Material Issue naming the repair, where the lots are picked."""
+	repair = frappe.get_doc(
+		{
+			"doctype": "Asset Repair",
+			"asset": asset,
+			"company": shop.company.name,
+			"failure_date": nowdate(),
+			"completion_date": nowdate(),
+			"repair_status": "Completed",
+			"description": "Worn spindle bearing",
+			"repair_cost": 0,
+			"cost_center": shop.company.cost_center,
+			"stock_consumption": 1,
+			"stock_items": [{"item_code": part, "warehouse": shop.stores, "consumed_quantity": qty, "valuation_rate": 3}],
+		}
+	)
+	if user:
+		frappe.set_user(user)
+	try:
+		repair.insert()
+		repair.submit()
+	finally:
+		frappe.set_user("Administrator")
+	return repair
+
+
+def repair_issue(repair):
+	return frappe.get_doc("Stock Entry", {"asset_repair": repair.name, "docstatus": 1})
+
+
+def test_an_asset_repair_uses_released_lots_and_never_a_held_one(shop):
+	rig_part, part = make_item(), make_item()
+	asset = capitalize(shop, rig_part, receive(shop, rig_part)).target_asset
+	held, released = receive(shop, part, qty=4), receive(shop, part, qty=4)
+	hold(held)
+	maintenance = make_user("Manufacturing Manager", "Stock User")
+
+	done = repair(shop, asset, part, 3, user=maintenance)
+	issue = repair_issue(done)
+	assert posted_lots(issue) == [released]
+	assert get_lot_on_hand(released) == 1 and get_lot_on_hand(held) == 4
+
+	# The one usable unit left is not enough: the held lot is named, not taken.
+	with refused(LotShortageError) as refusal:
+		repair(shop, asset, part, 2, user=maintenance)
+	assert_refused_naming(refusal, held, part, "On Hold")
+	assert get_lot_on_hand(held) == 4 and get_lot_on_hand(released) == 1
+
+
 # Disassembly
 
 
