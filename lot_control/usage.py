@@ -85,6 +85,16 @@ def outgoing_rows(doc):
 	return [row for row in rows if row.item_code in batch_items and source_warehouse(doc, row)]
 
 
+def rows_to_pick(doc):
+	"""The rows whose lots the app picks: outgoing_rows, and for an Asset Capitalization the stock
+	items it consumes into the asset."""
+	if doc.doctype != "Asset Capitalization":
+		return outgoing_rows(doc)
+	rows = doc.get("stock_items") or []
+	batch_items = lot_controlled(row.item_code for row in rows)
+	return [row for row in rows if row.item_code in batch_items and row.get("warehouse")]
+
+
 def outgoing_lot_lines(doc) -> list[LotLine]:
 	"""The lots each outgoing row draws, as chosen so far (batch field or draft bundle)."""
 	rows = outgoing_rows(doc)
@@ -622,8 +632,8 @@ def pick_unchosen_lots(doc):
 		return  # a delivery to an internal customer is a transfer between own locations: ERPNext picks
 	rows = [
 		row
-		for row in outgoing_rows(doc)
-		if not (row.get("batch_no") or row.get("serial_no") or row.get("serial_and_batch_bundle") or not flt(row.qty))
+		for row in rows_to_pick(doc)
+		if not (row.get("batch_no") or row.get("serial_no") or row.get("serial_and_batch_bundle") or not flt(row_stock_qty(doc, row)))
 		and not draws_reserved_stock(row)  # ERPNext delivers the lots reserved for the order; checked once posted
 	]
 	if not rows:

@@ -280,6 +280,12 @@ def test_a_quarantined_lot_cannot_be_built_into_a_fixed_asset(shop):
 	assert posted_lots(capitalization, "stock_items") == [released]
 	assert get_lot_on_hand(released) == 8
 
+	# Naming no lot, the part comes from the released lot, not from the quarantined one ERPNext
+	# would take first (it came in first).
+	capitalization = capitalize(shop, part, None, qty=3)
+	assert posted_lots(capitalization, "stock_items") == [released]
+	assert get_lot_on_hand(released) == 5 and get_lot_on_hand(quarantined) == 10
+
 
 def repair(shop, asset, part, qty, user=None):
 	"""An Asset Repair that consumes `qty` of the part naming no lot: ERPNext posts it through a
