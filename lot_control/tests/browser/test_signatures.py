@@ -14,6 +14,7 @@ from lot_control.tests.browser.conftest import (
 	committed,
 	make_desk_user,
 	open_desk,
+	sign_in_dialog,
 	wait_until_closed,
 )
 from lot_control.tests.browser.test_forms_and_links import connection_badges, open_connection
@@ -130,3 +131,71 @@ def test_lots_chosen_in_the_list_are_released_together_with_one_signature(login_
 	assert sorted((row.reference_name, row.signer, row.meaning, row.outcome) for row in signed) == [
 		(lot, quality, "Released", "Signed") for lot in lots
 	]
+
+
+def test_a_transfer_of_a_short_dated_lot_is_submitted_in_the_desk_with_the_quality_managers_signature(
+	login_as, console_errors, shop
+):
+	"""The override of a minimum shelf life, written on the row, is approved by signing when the
+	voucher is submitted: Submit, confirm, the signature dialog, and the entry is submitted."""
+	from frappe.utils import add_days, nowdate
+
+	from lot_control.tests.integration.factories import make_work_order, work_order_entry
+
+	reason = "Customer accepted short-dated resin in writing"
+
+	def make():
+		part = make_item(min_remaining_shelf_life_percent=60)
+		receipt = make_purchase_receipt(
+			shop.company,
+			shop.supplier,
+			[
+				receipt_line(
+					part,
+					5,
+					2,
+					shop.stores,
+					lot_manufacturing_date=add_days(nowdate(), -90),
+					lot_expiry_date=add_days(nowdate(), 10),
+				)
+			],
+		)
+		lot = receipt.items[0].batch_no
+		order = make_work_order(shop.company, make_item(lot_controlled=False), part, 1, shop.stores)
+		entry = work_order_entry(
+			order,
+			"Material Transfer for Manufacture",
+			1,
+			batch_no=lot,
+			use_serial_batch_fields=1,
+			lot_override_reason=reason,
+		)
+		entry.insert()
+		user = make_desk_user("Stock User", "Stock Manager", "Manufacturing User", "Lot Quality Manager")
+		return lot, entry.name, user
+
+	lot, entry, quality = committed(make)
+	page = login_as(quality)
+	open_desk(page, f"stock-entry/{quote(entry)}", ".form-layout")
+	page.evaluate("() => { cur_frm.savesubmit(); }")  # not awaited: the submit waits for the dialogs below
+	confirm = page.locator(".modal.show", has_text="Permanently Submit")
+	confirm.get_by_role("button", name="Yes").click()
+	signing = page.locator(".modal.show", has=page.locator('input[data-fieldname="password"]'))
+	signing.wait_for()
+	assert entry in signing.inner_text()  # the dialog says what is signed
+	sign_in_dialog(page, "Customer's written acceptance on file")
+	page.wait_for_function("() => cur_frm && cur_frm.doc.docstatus === 1", timeout=60_000)
+
+	frappe.db.rollback()
+	assert frappe.db.get_value("Stock Entry", entry, "docstatus") == 1
+	signed = frappe.get_all(
+		"Electronic Signature",
+		filters={"reference_doctype": "Stock Entry", "reference_name": entry},
+		fields=["signer", "meaning", "outcome", "used_on"],
+	)
+	assert [(row.signer, row.meaning, row.outcome) for row in signed] == [
+		(quality, "Override approved", "Signed")
+	]
+	assert signed[0].used_on
+	overrides = [row for row in frappe.get_doc("Lot", lot).history if row.event == "Shelf Life Override"]
+	assert len(overrides) == 1 and overrides[0].reason.startswith(reason)
