@@ -10,6 +10,7 @@ appended, a flag for kept fields); nothing in a request's payload can set those 
 import frappe
 from frappe import _
 from frappe.model import no_value_fields
+from frappe.model.document import Document
 from frappe.utils import cint, cstr, flt, get_datetime, getdate, now_datetime
 
 from lot_control.exceptions import HistoryTamperedError, KeptFieldChangedError
@@ -112,6 +113,21 @@ def refuse_direct_row_write(row):
 		exc=HistoryTamperedError,
 		title=_("History Cannot Be Edited"),
 	)
+
+
+class AppendOnlyRow(Document):
+	"""The controller of a history line (Lot History, Unit Event, Recall Event): lines are added by
+	the app through their parent and never written, edited or deleted on their own (REST on the
+	row, frappe.client on the row)."""
+
+	def before_insert(self):
+		refuse_direct_row_write(self)
+
+	def validate(self):
+		refuse_direct_row_write(self)
+
+	def on_trash(self):
+		refuse_direct_row_write(self)
 
 
 def table_changes(doc, table_fieldname: str, fieldnames) -> tuple[list, list, list]:

@@ -1,20 +1,8 @@
 # Copyright (c) 2026, lot_control developers and contributors
 # For license information, please see license.txt
 
-from frappe.model.document import Document
-
-from lot_control.record_guard import refuse_direct_row_write
+from lot_control.record_guard import AppendOnlyRow
 
 
-class LotHistory(Document):
-	"""One line of a lot's history. Lines are added by the app through their parent and never
-	written, edited or deleted on their own (REST on the row, frappe.client on the row)."""
-
-	def before_insert(self):
-		refuse_direct_row_write(self)
-
-	def validate(self):
-		refuse_direct_row_write(self)
-
-	def on_trash(self):
-		refuse_direct_row_write(self)
+class LotHistory(AppendOnlyRow):
+	"""One line of a lot's history (the rules: AppendOnlyRow)."""
