@@ -28,6 +28,17 @@ lot_control.signatures.password_field = function (extra) {
 	};
 };
 
+// A status dialog (a lot's, a unit's) asks for the password only when the chosen status is a
+// signed decision (its meaning, or none), and then the reason too; `reason_required` for a change
+// that needs a reason even unsigned (out of a held-back status).
+lot_control.signatures.show_for_status = function (dialog, meaning, { reason_required, sign_label, label }) {
+	dialog.set_df_property("password", "hidden", meaning ? 0 : 1);
+	dialog.set_df_property("password", "reqd", meaning ? 1 : 0);
+	dialog.set_df_property("password", "label", meaning ? __("Password: sign as {0}", [__(meaning)]) : __("Password"));
+	dialog.set_df_property("reason", "reqd", meaning || reason_required ? 1 : 0);
+	dialog.set_primary_action(meaning ? sign_label : label);
+};
+
 // Ask for the password and reason of one decision: resolves with {password, reason}, or null if cancelled.
 lot_control.signatures.ask = function ({ meaning, description, reason }) {
 	return new Promise((resolve) => {

@@ -199,3 +199,40 @@ def test_a_transfer_of_a_short_dated_lot_is_submitted_in_the_desk_with_the_quali
 	assert signed[0].used_on
 	overrides = [row for row in frappe.get_doc("Lot", lot).history if row.event == "Shelf Life Override"]
 	assert len(overrides) == 1 and overrides[0].reason.startswith(reason)
+
+
+def test_a_quality_manager_releases_a_quarantined_unit_by_signing_in_its_quality_status_dialog(
+	login_as, console_errors, shop
+):
+	from lot_control.units import new_unit, set_unit_quality_status
+
+	def make():
+		unit = new_unit(make_item(lot_controlled=False, has_serial_no=1), shop.company.name)
+		set_unit_quality_status(unit.name, "Quarantine", "Returned: rattles when shaken")
+		return unit.name, make_desk_user("Stock User", "Lot Quality Manager")
+
+	unit, quality = committed(make)
+	page = login_as(quality)
+	open_desk(page, f"serialized-unit/{quote(unit)}", ".form-layout")
+	page.get_by_role("button", name="Release").click()
+	dialog = page.locator(".modal.show", has=page.locator('[data-fieldname="password"]'))
+	# Released is proposed for a held unit, and releasing it is signed: the password is asked at once.
+	password = dialog.locator('input[data-fieldname="password"]')
+	password.wait_for(state="visible")
+	assert dialog.locator('select[data-fieldname="status"]').input_value() == "Released"
+	dialog.locator('[data-fieldname="reason"] textarea').fill("Bench test passed after reseating")
+	password.fill(TEST_PASSWORD)
+	dialog.get_by_role("button", name="Sign and Change").click()
+	wait_until_closed(page, dialog)
+	page.wait_for_function("() => cur_frm && cur_frm.doc.quality_status === 'Released'", timeout=60_000)
+
+	frappe.db.rollback()
+	assert frappe.db.get_value("Serialized Unit", unit, "quality_status") == "Released"
+	signed = frappe.get_all(
+		"Electronic Signature",
+		filters={"reference_doctype": "Serialized Unit", "reference_name": unit},
+		fields=["signer", "meaning", "outcome", "reason"],
+	)
+	assert [(row.signer, row.outcome, row.reason) for row in signed] == [
+		(quality, "Signed", "Bench test passed after reseating")
+	]

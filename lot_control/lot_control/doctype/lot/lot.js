@@ -143,7 +143,7 @@ function change_status_dialog(frm) {
 				options: ["", "Released", "Quarantine", "On Hold", "Rejected", "Archived"]
 					.filter((status) => status !== frm.doc.status)
 					.join("\n"),
-				onchange: () => show_signature(dialog, meanings),
+				onchange: () => show_signature(dialog, meanings, held_back),
 			},
 			{
 				fieldname: "reason",
@@ -169,16 +169,15 @@ function change_status_dialog(frm) {
 		},
 	});
 	dialog.show();
-	show_signature(dialog, meanings);
+	show_signature(dialog, meanings, held_back);
 }
 
-function show_signature(dialog, meanings) {
-	const meaning = meanings[dialog.get_value("status")];
-	dialog.set_df_property("password", "hidden", meaning ? 0 : 1);
-	dialog.set_df_property("password", "reqd", meaning ? 1 : 0);
-	dialog.set_df_property("password", "label", meaning ? __("Password: sign as {0}", [__(meaning)]) : __("Password"));
-	if (meaning) dialog.set_df_property("reason", "reqd", 1);
-	dialog.set_primary_action(meaning ? __("Sign and Change Status") : __("Change Status"));
+function show_signature(dialog, meanings, held_back) {
+	lot_control.signatures.show_for_status(dialog, meanings[dialog.get_value("status")], {
+		reason_required: held_back,
+		sign_label: __("Sign and Change Status"),
+		label: __("Change Status"),
+	});
 }
 
 // Whose stock the lot is changes only here: the server checks the role and records the change.

@@ -100,12 +100,11 @@ function unit_quality_status_dialog(frm, held) {
 }
 
 function show_unit_signature(dialog, meanings, held) {
-	const meaning = meanings[dialog.get_value("status")];
-	dialog.set_df_property("password", "hidden", meaning ? 0 : 1);
-	dialog.set_df_property("password", "reqd", meaning ? 1 : 0);
-	dialog.set_df_property("password", "label", meaning ? __("Password: sign as {0}", [__(meaning)]) : __("Password"));
-	dialog.set_df_property("reason", "reqd", meaning || held ? 1 : 0);
-	dialog.set_primary_action(meaning ? __("Sign and Change") : __("Change"));
+	lot_control.signatures.show_for_status(dialog, meanings[dialog.get_value("status")], {
+		reason_required: held,
+		sign_label: __("Sign and Change"),
+		label: __("Change"),
+	});
 }
 
 function render_lots_inside(frm) {
