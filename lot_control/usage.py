@@ -96,8 +96,9 @@ def rows_to_pick(doc):
 
 
 def outgoing_lot_lines(doc) -> list[LotLine]:
-	"""The lots each outgoing row draws, as chosen so far (batch field or draft bundle)."""
-	rows = outgoing_rows(doc)
+	"""The lots each outgoing row draws, as chosen so far (batch field or draft bundle); an Asset
+	Capitalization's stock items included (rows_to_pick)."""
+	rows = rows_to_pick(doc)
 	bundles = sorted({row.serial_and_batch_bundle for row in rows if row.get("serial_and_batch_bundle")})
 	entries_by_bundle = {}
 	if bundles:
@@ -831,7 +832,7 @@ def lock_and_recheck_lots(doc):
 	"""Two documents submitted at once for the last units of a lot: the lot's Batch row is locked,
 	and the stock is read again with a locking read, so the second one sees the first one's posting."""
 	kind = movement_kind(doc)
-	if kind not in (*EARLY_CHECKED, vouchers.DISPOSAL, vouchers.SUPPLIER_RETURN, vouchers.SPLIT):
+	if kind not in (*PICKED_KINDS, vouchers.DISPOSAL, vouchers.SUPPLIER_RETURN, vouchers.SPLIT):
 		return
 	lines = outgoing_lot_lines(doc)
 	if not lines:

@@ -35,13 +35,13 @@ def draft_issue(world, item, lot, qty):
 	return entry.name
 
 
-def submit_in_own_connection(entry_name, start, outcomes):
+def submit_in_own_connection(entry_name, start, outcomes, doctype="Stock Entry"):
 	frappe.init(site=SITE, sites_path=os.path.join(BENCH, "sites"))
 	frappe.connect()
 	frappe.flags.in_test = True
 	frappe.set_user("Administrator")
 	try:
-		entry = frappe.get_doc("Stock Entry", entry_name)
+		entry = frappe.get_doc(doctype, entry_name)
 		start.wait(timeout=30)
 		entry.submit()
 		frappe.db.commit()
@@ -120,3 +120,36 @@ def test_two_people_registering_the_units_of_one_work_order_at_once_register_the
 	assert len(refused) == 1 and "already registered" in str(refused[0])
 	frappe.db.rollback()
 	assert frappe.db.count("Serialized Unit", {"work_order": work_order.name}) == 3
+
+
+def test_two_capitalizations_of_the_last_units_of_a_lot_cannot_both_succeed(shop):
+	"""Consuming a lot into a fixed asset is a use like a build's: the second of two at once is
+	refused naming the lot and what is left (ERPNext alone refuses it later, as negative batch
+	stock), before anything is posted."""
+	from lot_control.tests.integration.test_every_stock_path import capitalize, receive
+
+	rig_part, part = make_item(), make_item()
+	rig_lot = receive(shop, rig_part)
+	lot = receive(shop, part, qty=5)
+	first = capitalize(shop, part, lot, qty=4, submit=False).name
+	second = capitalize(shop, part, lot, qty=4, submit=False).name
+	frappe.db.commit()
+
+	start = threading.Barrier(2)
+	outcomes = {}
+	threads = [
+		threading.Thread(target=submit_in_own_connection, args=(name, start, outcomes, "Asset Capitalization"))
+		for name in (first, second)
+	]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+
+	results = sorted(outcomes.values(), key=lambda outcome: outcome != "submitted")
+	assert results[0] == "submitted", outcomes
+	assert isinstance(results[1], LotShortageError), results[1]
+	assert lot in str(results[1]) and part in str(results[1])
+	frappe.db.rollback()
+	assert get_lot_on_hand(lot) == 1
+	assert rig_lot

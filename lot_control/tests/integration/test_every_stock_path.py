@@ -231,7 +231,7 @@ def test_a_purchase_invoice_receives_lots_and_returns_a_quarantined_one_on_the_r
 # Fixed assets
 
 
-def capitalize(shop, part, lot, qty=2):
+def capitalize(shop, part, lot, qty=2, submit=True):
 	company = shop.company.name
 	category = frappe.get_doc(
 		{
@@ -263,7 +263,8 @@ def capitalize(shop, part, lot, qty=2):
 			"stock_items": [{"item_code": part, "warehouse": shop.stores, "stock_qty": qty, "batch_no": lot, "use_serial_batch_fields": 1}],
 		}
 	).insert()
-	capitalization.submit()
+	if submit:
+		capitalization.submit()
 	return capitalization
 
 
