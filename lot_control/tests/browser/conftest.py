@@ -186,6 +186,17 @@ def console_line(page, message) -> str:
 	return f"{page.url}: {message.text}" + (f" [{source}]" if source else "")
 
 
+def note_console(page, message, log: list):
+	"""Console errors; and Frappe's template compiler's own report (it logs, not errors, the
+	template it could not compile), so a failure shows which template broke."""
+	if message.type == "error" or (message.type == "log" and message.text.startswith(TEMPLATE_REPORT)):
+		log.append(console_line(page, message))
+
+
+# frappe/public/js/frappe/microtemplate.js logs these lines when a template does not compile.
+TEMPLATE_REPORT = ("Error in Template", "var _p=[]", "Error in Line")
+
+
 @pytest.fixture
 def _console_log():
 	return []
@@ -217,10 +228,7 @@ def login_as(browser, desk_url, _console_log):
 		assert answer.ok, f"Could not log in as {user}: {answer.status} {answer.text()[:200]}"
 		page = context.new_page()
 		page.set_default_timeout(30_000)
-		page.on(
-			"console",
-			lambda message: message.type == "error" and _console_log.append(console_line(page, message)),
-		)
+		page.on("console", lambda message: note_console(page, message, _console_log))
 		page.on("pageerror", lambda error: _console_log.append(f"{page.url}: uncaught {error}"))
 		return page
 
