@@ -619,7 +619,7 @@ def pick_in_pages(
 
 
 def pick_unchosen_lots(doc):
-	"""Rows of a build, delivery or repair that name no lot (nor serial) get usable lots, FEFO then FIFO, in
+	"""Rows of a build, delivery, repair or capitalization that name no lot (nor serial) get usable lots, FEFO then FIFO, in
 	a bundle; an item with serials too gets serials of those lots.
 
 	Picked at submit, not on every save, so a draft's quantities can still change freely. Each row
