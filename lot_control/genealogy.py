@@ -21,9 +21,11 @@ from decimal import Decimal
 
 import frappe
 
+from lot_control.packed_rows import read_packed
 from lot_control.stock_queries import in_slices
 
 MAX_DEPTH = 64
+EDGE_TYPES = {"closes_loop": int, "qty": float}
 
 
 def lots_inside(node: str | list[str]) -> list[dict]:
@@ -95,8 +97,11 @@ def walk(starts: list[str], direction: Direction) -> list[dict]:
 	# name, closes_loop, qty, kind, then the group columns (the node led to first), then the lists
 	columns = ["name", "closes_loop", "qty", "kind"]
 	columns += [column for _key, column in direction.group_columns + direction.list_columns]
-	select = (
-		f"select {', '.join(f'`{column}`' for column in columns)} from `tabLot Consumption` "
+	# Tuples in that order, each row sent as one string (lot_control.packed_rows): a wide walk reads
+	# tens of thousands of edges.
+	packed = {column: f"`{column}`" for column in columns}
+	rest = (
+		f"from `tabLot Consumption` "
 		f"where `{direction.from_column}` in %(nodes)s and is_cancelled = 0 {direction.extra_where}"
 	)
 	lookup = 3 + len(direction.group_columns)  # the node an edge was looked up by: the last group column
@@ -111,7 +116,7 @@ def walk(starts: list[str], direction: Direction) -> list[dict]:
 		for node in unread:
 			edges_of[node.casefold()] = []
 		for some_nodes in in_slices(unread):
-			for edge in frappe.db.sql(select, {"nodes": some_nodes}):
+			for edge in read_packed(packed, rest, {"nodes": some_nodes}, EDGE_TYPES, as_dict=False):
 				edges_of[edge[lookup].casefold()].append(edge)
 		depth += 1
 		next_frontier = []

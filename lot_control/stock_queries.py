@@ -9,6 +9,8 @@ import frappe
 from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import flt
 
+from lot_control.packed_rows import as_date, read_packed
+
 QTY_PRECISION = 6
 
 # A query given thousands of names (every lot of a wide trace) asks for them IN_LIST_SIZE at a time,
@@ -192,21 +194,36 @@ def lot_balances(
 
 def balances_of(lots, item_code, warehouse, company, lock) -> list[dict]:
 	sql, params = on_hand_sql(lots, item_code, warehouse, company, lock)
-	rows = frappe.db.sql(
+	rows = read_packed(
+		{
+			"lot": "on_hand.lot",
+			"item_code": "on_hand.item_code",
+			"warehouse": "on_hand.warehouse",
+			"qty": "on_hand.qty",
+			"arrival_date": "on_hand.arrival_date",
+			"owner": LOT_OWNER_SQL,
+			"status": LOT_STATUS_SQL,
+			"unit_cost": LOT_UNIT_COST_SQL,
+		},
 		f"""
-		select on_hand.lot, on_hand.item_code, on_hand.warehouse, on_hand.qty, on_hand.arrival_date,
-			{LOT_OWNER_SQL} as owner, {LOT_STATUS_SQL} as status, {LOT_UNIT_COST_SQL} as unit_cost
 		from ({sql}) on_hand
 		left join `tabLot` lot on lot.name = on_hand.lot
 		order by on_hand.lot, on_hand.arrival_date, on_hand.warehouse
 		""",
 		params,
-		as_dict=True,
+		types={"arrival_date": as_date},
 	)
 	for row in rows:
-		row.qty = flt(row.qty, QTY_PRECISION)
-		row.unit_cost = flt(row.unit_cost)
+		row.qty = round_qty(row.qty)
+		row.unit_cost = float(row.unit_cost or 0)
 	return rows
+
+
+def round_qty(value) -> float:
+	"""flt(value, QTY_PRECISION); a whole quantity, as most are, is returned as it is, since a report
+	over every lot in stock rounds 100,000 of them."""
+	value = float(value or 0)
+	return value if value.is_integer() else flt(value, QTY_PRECISION)
 
 
 def balances_by_place(lots: list[str], lock: bool = False) -> dict:
@@ -248,25 +265,34 @@ def company_lots_in_stock(
 	expiry and manufacturing dates, received_date, status, owner), in one query rather than one per
 	IN_LIST_SIZE lots: what a report over every lot in stock reads. A lot without a Batch is left out."""
 	sql, params = on_hand_sql(company=company, item_code=item_code, warehouse=warehouse)
-	rows = frappe.db.sql(
+	rows = read_packed(
+		{
+			"lot": "on_hand.lot",
+			"warehouse": "on_hand.warehouse",
+			"qty": "on_hand.qty",
+			"item_code": "batch.item",
+			"expiry_date": "batch.expiry_date",
+			"manufacturing_date": "batch.manufacturing_date",
+			"received_date": "coalesce(lot.received_date, date(batch.creation))",
+			"status": LOT_STATUS_SQL,
+			"owner": LOT_OWNER_SQL,
+		},
 		f"""
-		select on_hand.lot, batch.name as batch, on_hand.warehouse, on_hand.qty, batch.item as item_code, batch.expiry_date,
-			batch.manufacturing_date, coalesce(lot.received_date, date(batch.creation)) as received_date,
-			{LOT_STATUS_SQL} as status, {LOT_OWNER_SQL} as owner
 		from ({sql}) on_hand
 		left join `tabBatch` batch on batch.name = on_hand.lot
 		left join `tabLot` lot on lot.name = batch.name
 		order by on_hand.lot, on_hand.arrival_date, on_hand.warehouse
 		""",
 		params,
-		as_dict=True,
+		types={"expiry_date": as_date, "manufacturing_date": as_date, "received_date": as_date},
 	)
 	# Joined outer, not inner: an inner join lets MariaDB read the stock lot by lot for each Batch
 	# ("split materialized"), summing in a temporary table, several times slower for every lot.
+	# A Batch always names its item: a row without one has no Batch.
 	in_stock = []
 	for row in rows:
-		row.qty = flt(row.qty, QTY_PRECISION)
-		if row.batch is not None and row.qty > 0:
+		row.qty = round_qty(row.qty)
+		if row.item_code is not None and row.qty > 0:
 			in_stock.append(row)
 	return in_stock
 

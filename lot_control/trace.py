@@ -20,6 +20,7 @@ from lot_control.genealogy import (
 	serial_sources,
 	serials_received_by,
 )
+from lot_control.packed_rows import as_date, read_packed
 from lot_control.stock_queries import in_slices, lot_balances
 
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")
@@ -176,6 +177,7 @@ UNIT_FACTS = (
 	"lot",
 )
 SERIAL_NO_STOCK = ("name", "item_code", "warehouse", "batch_no")
+UNIT_TYPES = {"delivery_date": as_date}
 SERIAL_NO_IN_STOCK = "from `tabSerial No` where name in %(keys)s and ifnull(warehouse, '') != ''"
 
 
@@ -184,17 +186,16 @@ def read_units(units: list[str]) -> tuple[list[dict], list[dict]]:
 	read by name per unit, its Serial No joined by the same name (a unit's code is its serial)."""
 	if not units:
 		return [], []
-	columns = [f"unit.`{column}`" for column in UNIT_FACTS] + [
-		f"serial.`{column}`" for column in SERIAL_NO_STOCK
-	]
-	query = (
-		f"select {', '.join(columns)} from `tabSerialized Unit` unit "
+	columns = {column: f"unit.`{column}`" for column in UNIT_FACTS}
+	columns.update({f"serial_{column}": f"serial.`{column}`" for column in SERIAL_NO_STOCK})
+	rest = (
+		"from `tabSerialized Unit` unit "
 		"left join `tabSerial No` serial on serial.name = unit.name where unit.name in %(keys)s"
 	)
 	width = len(UNIT_FACTS)
 	facts, in_stock = [], []
 	for some_units in in_slices(units):
-		for row in frappe.db.sql(query, {"keys": some_units}):
+		for row in read_packed(columns, rest, {"keys": some_units}, UNIT_TYPES, as_dict=False):
 			facts.append(frappe._dict(zip(UNIT_FACTS, row[:width], strict=True)))
 			if row[width + 2]:
 				in_stock.append(frappe._dict(zip(SERIAL_NO_STOCK, row[width:], strict=True)))
@@ -208,7 +209,9 @@ def read_units(units: list[str]) -> tuple[list[dict], list[dict]]:
 	return facts, in_stock
 
 
-# The customer comes with the delivery, read by the voucher's name.
+# The customer comes with the delivery, read by the voucher's name. An outward entry's quantity is
+# negative (ERPNext's on-hand sums them): only those are joined to their bundles, not a unit's every
+# receipt and build.
 DELIVERY_COLUMNS = (
 	("voucher_type", "bundle.voucher_type"),
 	("voucher_no", "bundle.voucher_no"),
@@ -226,9 +229,10 @@ DELIVERIES = """
 		on bundle.voucher_type = 'Delivery Note' and delivery.name = bundle.voucher_no
 	left join `tabSales Invoice` invoice
 		on bundle.voucher_type = 'Sales Invoice' and invoice.name = bundle.voucher_no
-	where entry.{key} in %(keys)s and bundle.voucher_type in %(vouchers)s
+	where entry.{key} in %(keys)s and entry.qty < 0 and bundle.voucher_type in %(vouchers)s
 		and bundle.type_of_transaction = 'Outward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
 """
+DELIVERY_TYPES = {"posting_date": as_date, "qty": float}
 DELIVERIES_BY_LOT = DELIVERIES.format(key="batch_no")
 DELIVERIES_BY_UNIT = DELIVERIES.format(key="serial_no")
 
@@ -252,14 +256,15 @@ def deliveries_of(lots: list[str], units: list[str]) -> list[dict]:
 		return []
 	# Two index lookups (by lot, by serial number) rather than one OR, which could scan the table.
 	# Rows as tuples, in DELIVERY_COLUMNS' order: a dict per row is a third of the time here.
-	columns = ", ".join(expression for _key, expression in DELIVERY_COLUMNS)
+	columns = dict(DELIVERY_COLUMNS)
 
 	def read(rest, names):
-		query = f"select {columns} {rest}"
 		return [
 			row
 			for some_names in in_slices(names)
-			for row in frappe.db.sql(query, {"keys": some_names, "vouchers": SALES_VOUCHERS})
+			for row in read_packed(
+				columns, rest, {"keys": some_names, "vouchers": SALES_VOUCHERS}, DELIVERY_TYPES, as_dict=False
+			)
 		]
 
 	rows = read(DELIVERIES_BY_LOT, lots) if lots else []

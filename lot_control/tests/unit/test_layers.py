@@ -11,7 +11,7 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "lot_control"
-PURE_RULE_LAYER = 3  # index in the layers contract
+PURE_RULE_LAYER = 4  # index in the layers contract
 
 
 def contracts() -> list[dict]:

@@ -1,0 +1,52 @@
+"""Rows sent one string a row (lot_control.packed_rows) read back as MariaDB's own rows do: NULLs,
+dates, numbers and any text, and a value holding the separator makes the read fall back whole."""
+
+from datetime import date
+
+import frappe
+
+from lot_control.packed_rows import as_date, read_packed, read_plain
+
+VALUES = """from (
+	select 1 as position, 'BATCH-Ä/1' as name, null as owner, cast('2027-03-01' as date) as expiry,
+		cast(2.5 as decimal(21, 9)) as qty, 0 as looped
+	union all
+	select 2, 'Ünit ; "quoted", comma', 'Customer A', null, cast(-0.000001 as decimal(21, 9)), 1
+	union all
+	select 3, '', '', cast('1999-12-31' as date), cast(1000000 as decimal(21, 9)), 0
+) given order by position"""
+COLUMNS = {"name": "name", "owner": "owner", "expiry": "expiry", "qty": "qty", "looped": "looped"}
+TYPES = {"expiry": as_date, "qty": float, "looped": int}
+
+
+def test_packed_rows_read_as_plain_rows():
+	packed = read_packed(COLUMNS, VALUES, types=TYPES)
+	plain = read_plain(COLUMNS, VALUES, None, as_dict=True)
+	assert packed == plain
+	assert packed[0] == {"name": "BATCH-Ä/1", "owner": None, "expiry": date(2027, 3, 1), "qty": 2.5, "looped": 0}
+	assert packed[1].expiry is None and packed[1].qty == -0.000001 and packed[1].looped == 1
+	assert packed[2].name == "" and packed[2].owner == ""  # empty text stays text, not NULL
+	assert [type(value) for value in packed[0].values()] == [type(value) for value in plain[0].values()]
+
+
+def test_packed_rows_as_tuples_keep_the_columns_order():
+	rows = read_packed(COLUMNS, VALUES, types=TYPES, as_dict=False)
+	assert rows[1] == ('Ünit ; "quoted", comma', "Customer A", None, -0.000001, 1)
+
+
+def test_a_value_holding_the_separator_reads_every_row_the_ordinary_way():
+	with_separator = VALUES.replace("'Customer A'", "%(owner)s")
+	params = {"owner": "Customer\x1fA"}
+	rows = read_packed(COLUMNS, with_separator, params, types=TYPES)
+	assert rows[1].owner == "Customer\x1fA"
+	assert rows == read_plain(COLUMNS, with_separator, params, as_dict=True)
+
+
+def test_parameters_pass_through():
+	rows = read_packed(
+		{"name": "name", "creation": "creation"},
+		"from `tabCompany` where name in %(names)s",
+		{"names": [frappe.db.get_value("Company", {}, "name")]},
+		as_dict=False,
+	)
+	assert len(rows) == 1
