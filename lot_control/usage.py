@@ -11,7 +11,7 @@ own checks) and finally, for any voucher, on the bundles ERPNext posted (check_p
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import frappe
 from frappe import _
@@ -137,19 +137,21 @@ def candidate_for(facts, warehouse: str, qty: float, external: set[str], strict_
 	status = facts.status
 	if status == "Expired" and not strict_expiry:
 		status = picking.USABLE_STATUS  # the expiry is warned about, not refused
-	if status == "Consumed":
+	elif status == "Consumed":
 		status = picking.USABLE_STATUS  # "nothing left" is derived; a back-dated use is ERPNext's stock check
+	expiry_date, manufacturing_date, received_date = facts.expiry_date, facts.manufacturing_date, facts.received_date
+	# Positional, and dates already dates passed as they are: a report builds one per lot in stock.
 	return picking.LotCandidate(
-		lot=facts.lot,
-		item_code=facts.item_code,
-		warehouse=warehouse,
-		qty=qty,
-		status=status,
-		expiry_date=getdate(facts.expiry_date) if facts.expiry_date else None,
-		manufacturing_date=getdate(facts.manufacturing_date) if facts.manufacturing_date else None,
-		received_date=getdate(facts.received_date),
-		owner=facts.owner,
-		warehouse_is_external=warehouse in external,
+		facts.lot,
+		facts.item_code,
+		warehouse,
+		qty,
+		status,
+		expiry_date if type(expiry_date) is date else getdate(expiry_date) if expiry_date else None,
+		manufacturing_date if type(manufacturing_date) is date else getdate(manufacturing_date) if manufacturing_date else None,
+		received_date if type(received_date) is date else getdate(received_date),
+		facts.owner,
+		warehouse in external,
 	)
 
 
@@ -804,9 +806,10 @@ def held_unit_serials(serial_nos: list[str]) -> set[str]:
 	)
 
 
-# Voucher types that recount each row's bundle (set_serial_and_batch_bundle) between their
-# validation and posting, so the bundle's totals are right before ERPNext checks them at posting.
-BUNDLES_RECOUNTED = frozenset({"Delivery Note", "Sales Invoice", "Stock Entry"})
+# Voucher types whose validation recounts each row's bundle (selling_controller's
+# set_serial_and_batch_bundle) before anything reads its totals. Not a Stock Entry: it compares a
+# bundle's total with its row first, and fills a bundle whose total differs with lots it picks itself.
+BUNDLES_RECOUNTED = frozenset({"Delivery Note", "Sales Invoice"})
 
 
 def attach_outward_bundle(doc, row, lots: dict, serial_nos: list[str] | None = None):
@@ -816,8 +819,7 @@ def attach_outward_bundle(doc, row, lots: dict, serial_nos: list[str] | None = N
 	On submit the draft is saved without the bundle's own validation: ERPNext validates it in full
 	when it submits it while posting, in the same transaction, as it does a bundle it makes itself
 	(validated once); checked twice, each line cost a delivery a tenth more than ERPNext alone. Only
-	for voucher types whose own validation recounts the bundle's quantities before posting
-	(BUNDLES_RECOUNTED). A draft left as a draft, or one of serials (whose draft check of each
+	for voucher types whose own validation recounts the bundle first (BUNDLES_RECOUNTED). A draft left as a draft, or one of serials (whose draft check of each
 	serial's warehouse runs only then), is validated when saved."""
 	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
 

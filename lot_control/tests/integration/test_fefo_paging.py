@@ -128,6 +128,26 @@ def test_a_delivery_naming_no_lot_gets_the_fefo_lots_across_pages(world, monkeyp
 	assert len(pages) == 3
 
 
+def test_a_delivery_s_picked_bundle_is_validated_by_erpnext_when_posted(world):
+	"""The draft bundle the app makes at submit is saved without the bundle's own validation
+	(usage.attach_outward_bundle); ERPNext validates it in full when it submits it while posting, so
+	the posted bundle is as complete as one ERPNext makes itself: warehouse, outward flag and rate
+	on every entry, totals equal to the row, linked to the row."""
+	frappe.set_user(make_user("Stock User"))
+	note = deliver(world, 12)
+	row = note.items[0]
+	bundle = frappe.get_doc("Serial and Batch Bundle", row.serial_and_batch_bundle)
+	assert (bundle.docstatus, bundle.is_cancelled, bundle.type_of_transaction) == (1, 0, "Outward")
+	assert (bundle.voucher_type, bundle.voucher_no, bundle.voucher_detail_no) == ("Delivery Note", note.name, row.name)
+	assert bundle.total_qty == -12 and bundle.warehouse == world.warehouse
+	assert len(bundle.entries) == 4
+	for entry in bundle.entries:
+		assert (entry.warehouse, entry.is_outward, entry.docstatus) == (world.warehouse, 1, 1)
+		assert entry.qty < 0 and entry.incoming_rate > 0 and entry.stock_value_difference < 0
+	assert bundle.total_amount == pytest.approx(sum(entry.stock_value_difference for entry in bundle.entries))
+	assert bundle.avg_rate > 0
+
+
 def test_a_row_past_every_expiring_lot_reaches_the_lot_that_never_expires(world):
 	expected = picked_at_once(world.part, world.warehouse, 22, house_policy())
 	assert expected[-1] == (world.lots["never"], 22 - 5 - 4 - 6 - 5)
