@@ -327,6 +327,22 @@ def round_money(value: Number, precision: int = 2, rounding_method: str | None =
 	return _round(_to_decimal(value, "value"), _quantum(precision), rounding_method or COMMERCIAL_ROUNDING)
 
 
+# A scaled value below this is held to within 2**-23 by a float, far inside TIE_MARGIN.
+FAST_ROUNDING_LIMIT = 2.0**30
+TIE_MARGIN = 1e-6
+
+
+def round_money_float(value: float, precision: int = 2, rounding_method: str | None = None) -> float:
+	"""float(round_money(value, precision, rounding_method)), without Decimal for a value clear of a
+	tie: every method rounds such a value to the nearest, which Python's round gives of the very
+	decimal round_money starts from. A report values each of 100,000 lots this way."""
+	if type(value) is float and math.isfinite(value):
+		scaled = abs(value) * 10.0**precision
+		if scaled < FAST_ROUNDING_LIMIT and abs(scaled % 1.0 - 0.5) > TIE_MARGIN:
+			return round(value, precision) + 0.0  # + 0.0: no negative zero
+	return float(round_money(value, precision, rounding_method))
+
+
 def _decimal_rounding(value_is_negative: bool, precision: int, rounding_method: str) -> str:
 	"""Commercial: ties away from zero. Banker's: ties to even. Banker's (legacy), as Frappe wrote it:
 	ties to even at precision 0, otherwise ties towards +infinity (-2.675 -> -2.67)."""

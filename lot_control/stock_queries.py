@@ -72,7 +72,7 @@ def on_hand_sql(
 		bundle_where.append("entry.batch_no in %(lots)s")
 		# Given lots are looked up by lot, even when a company or warehouse filter could tempt the
 		# optimizer to read every entry of the warehouse instead.
-		entry_index = "force index (batch_no)"
+		entry_index = f"force index ({ENTRY_LOT_INDEX})"
 		ledger_where.append("sle.batch_no in %(lots)s")
 	if item_code:
 		params["item_code"] = item_code
@@ -214,8 +214,8 @@ def balances_of(lots, item_code, warehouse, company, lock) -> list[dict]:
 		types={"arrival_date": as_date},
 	)
 	for row in rows:
-		row.qty = round_qty(row.qty)
-		row.unit_cost = float(row.unit_cost or 0)
+		row["qty"] = round_qty(row["qty"])
+		row["unit_cost"] = float(row["unit_cost"] or 0)
 	return rows
 
 
@@ -254,7 +254,7 @@ def company_lot_balances(company: str, item_code: str | None = None, warehouse: 
 	return [
 		row
 		for row in lot_balances(company=company, item_code=item_code, warehouse=warehouse)
-		if row.qty > 0
+		if row["qty"] > 0
 	]
 
 
@@ -291,8 +291,8 @@ def company_lots_in_stock(
 	# A Batch always names its item: a row without one has no Batch.
 	in_stock = []
 	for row in rows:
-		row.qty = round_qty(row.qty)
-		if row.item_code is not None and row.qty > 0:
+		row["qty"] = qty = round_qty(row["qty"])
+		if row["item_code"] is not None and qty > 0:
 			in_stock.append(row)
 	return in_stock
 

@@ -114,14 +114,14 @@ def trace_forward(
 		"start_lots": starts,
 		"nodes": nodes,
 		"builds": builds_of(nodes),
-		"lots": sorted({node.batch for node in nodes if node.batch}),
+		"lots": sorted({node["batch"] for node in nodes if node["batch"]}),
 		"units": [],
 		"deliveries": [],
 		"customers": [],
 		"on_hand": [],
 		"restricted": restricted,
 	}
-	unit_names = sorted({node.unit for node in nodes if node.unit})
+	unit_names = sorted({node["unit"] for node in nodes if node["unit"]})
 	unit_rows, units_in_stock = read_units(unit_names)
 	if frappe.has_permission("Serialized Unit", "read"):
 		answer["units"] = unit_rows

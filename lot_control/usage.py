@@ -134,23 +134,27 @@ def external_warehouses(warehouses) -> set[str]:
 
 
 def candidate_for(facts, warehouse: str, qty: float, external: set[str], strict_expiry: bool):
-	status = facts.status
+	"""A lot's facts (a row as lot_facts gives it) in one warehouse, as picking sees it.
+
+	Read by key, built positionally, and dates already dates passed as they are: a report builds one
+	per lot in stock, and a frappe._dict's attribute read costs several times a key's."""
+	status = facts["status"]
 	if status == "Expired" and not strict_expiry:
 		status = picking.USABLE_STATUS  # the expiry is warned about, not refused
 	elif status == "Consumed":
 		status = picking.USABLE_STATUS  # "nothing left" is derived; a back-dated use is ERPNext's stock check
-	expiry_date, manufacturing_date, received_date = facts.expiry_date, facts.manufacturing_date, facts.received_date
-	# Positional, and dates already dates passed as they are: a report builds one per lot in stock.
+	expiry_date, manufacturing_date = facts["expiry_date"], facts["manufacturing_date"]
+	received_date = facts["received_date"]
 	return picking.LotCandidate(
-		facts.lot,
-		facts.item_code,
+		facts["lot"],
+		facts["item_code"],
 		warehouse,
 		qty,
 		status,
 		expiry_date if type(expiry_date) is date else getdate(expiry_date) if expiry_date else None,
 		manufacturing_date if type(manufacturing_date) is date else getdate(manufacturing_date) if manufacturing_date else None,
 		received_date if type(received_date) is date else getdate(received_date),
-		facts.owner,
+		facts["owner"],
 		warehouse in external,
 	)
 

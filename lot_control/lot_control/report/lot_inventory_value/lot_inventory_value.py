@@ -4,6 +4,8 @@
 company's own stock adds up to ERPNext's Stock Balance for the same items; a customer's consigned
 stock is shown at its recorded value in a column of its own, not the company's."""
 
+from operator import itemgetter
+
 import frappe
 from frappe import _
 
@@ -60,26 +62,27 @@ def rows(filters):
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	precision = frappe.get_precision("Stock Ledger Entry", "stock_value") or 2
 	# Translated and read once, not once per lot; quantities and costs come as floats.
-	status_labels = {status: _(status) for status in {row.status for row in balances}}
+	status_labels = {status: _(status) for status in {row["status"] for row in balances}}
 	house = _("House")
 	method = rounding_method()
 	result = []
-	for row in sorted(balances, key=lambda row: (row.item_code, row.warehouse, row.lot)):
-		owner = row.owner
-		if filters.owner == "House" and owner:
+	only_house, only_owner = filters.owner == "House", filters.owner if filters.owner != "House" else None
+	# Rows read by key: a frappe._dict's attribute read costs several times as much, per lot.
+	for row in sorted(balances, key=itemgetter("item_code", "warehouse", "lot")):
+		owner = row["owner"]
+		if (only_house and owner) or (only_owner and owner != only_owner):
 			continue
-		if filters.owner and filters.owner != "House" and owner != filters.owner:
-			continue
-		value = float(costing.round_money(row.qty * row.unit_cost, precision, method))
+		qty, unit_cost = row["qty"], row["unit_cost"]
+		value = costing.round_money_float(qty * unit_cost, precision, method)
 		result.append(
 			{
-				"item_code": row.item_code,
-				"warehouse": row.warehouse,
-				"lot": row.lot,
-				"status": status_labels[row.status],
+				"item_code": row["item_code"],
+				"warehouse": row["warehouse"],
+				"lot": row["lot"],
+				"status": status_labels[row["status"]],
 				"owner": owner or house,
-				"qty": row.qty,
-				"unit_cost": row.unit_cost,
+				"qty": qty,
+				"unit_cost": unit_cost,
 				"value": 0 if owner else value,
 				"consigned_value": value if owner else 0,
 				"currency": currency,
