@@ -149,23 +149,22 @@ def group_edges(edges: dict, reached_depth: dict, direction: Direction) -> list[
 			groups[key] = [name]
 		else:
 			names.append(name)
+	row_keys = (*group_keys, "qty", "kind", "depth", *list_keys)
 	rows = []
 	for key, names in groups.items():
-		row = frappe._dict(zip(group_keys, key[1:], strict=True))
-		if len(names) == 1:
+		if len(names) == 1:  # most nodes: one edge, its row made at once
 			edge = edges[names[0]]
-			row["qty"] = edge[2]
-			row["kind"] = key[0]
-			row["depth"] = reached_depth[names[0]]
-			row.update(zip(list_keys, edge[lists_at:], strict=True))
-		else:
-			members = [edges[name] for name in names]
-			row["qty"] = exact_sum(edge[2] for edge in members)
-			row["kind"] = key[0]
-			row["depth"] = min(reached_depth[name] for name in names)
-			for offset, list_key in enumerate(list_keys, lists_at):
-				values = {edge[offset] for edge in members} - {None}
-				row[list_key] = ",".join(sorted(values, key=collation_key)) if values else None
+			values = (*key[1:], edge[2], key[0], reached_depth[names[0]], *edge[lists_at:])
+			rows.append(frappe._dict(zip(row_keys, values, strict=True)))
+			continue
+		row = frappe._dict(zip(group_keys, key[1:], strict=True))
+		members = [edges[name] for name in names]
+		row["qty"] = exact_sum(edge[2] for edge in members)
+		row["kind"] = key[0]
+		row["depth"] = min(reached_depth[name] for name in names)
+		for offset, list_key in enumerate(list_keys, lists_at):
+			values = {edge[offset] for edge in members} - {None}
+			row[list_key] = ",".join(sorted(values, key=collation_key)) if values else None
 		rows.append(row)
 	# By depth, then as collation_key orders the nodes (spelt out: a call per row is half the sort).
 	rows.sort(key=lambda row: (row["depth"], (row["lot"] or "").casefold(), row["lot"] or ""))
