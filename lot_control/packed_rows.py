@@ -19,8 +19,13 @@ FIELD_SEPARATOR = "\x1f"
 NULL = "\x1e"
 
 
-def as_date(text: str) -> date:
-	return date.fromisoformat(text)
+def as_date(text: str) -> date | None:
+	"""A DATE column's text as a date; MariaDB's zero date (a value pymysql does not read as a date
+	either) as None."""
+	try:
+		return date.fromisoformat(text)
+	except ValueError:
+		return None
 
 
 def read_packed(

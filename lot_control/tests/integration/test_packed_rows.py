@@ -50,3 +50,8 @@ def test_parameters_pass_through():
 		as_dict=False,
 	)
 	assert len(rows) == 1
+
+
+def test_a_zero_date_reads_as_none():
+	rows = read_packed({"day": "day"}, "from (select '0000-00-00' as day) given", types={"day": as_date})
+	assert rows == [{"day": None}]
