@@ -77,10 +77,10 @@ def lot_controlled(item_codes) -> set[str]:
 	return set(frappe.get_all("Item", filters={"name": ("in", codes), "has_batch_no": 1}, pluck="name"))
 
 
-def outgoing_rows(doc):
-	"""Rows of the voucher's items table that draw a lot-controlled item (other tables, such as packed
-	items or an Asset Capitalization's stock items, are checked once posted)."""
-	rows = doc.get("items") or []
+def outgoing_rows(doc, table: str = "items"):
+	"""Rows of the voucher's items table (or the one named) that draw a lot-controlled item (other
+	tables, such as packed items, are checked once posted)."""
+	rows = doc.get(table) or []
 	batch_items = lot_controlled(row.item_code for row in rows)
 	return [row for row in rows if row.item_code in batch_items and source_warehouse(doc, row)]
 
@@ -88,11 +88,7 @@ def outgoing_rows(doc):
 def rows_to_pick(doc):
 	"""The rows whose lots the app picks: outgoing_rows, and for an Asset Capitalization the stock
 	items it consumes into the asset."""
-	if doc.doctype != "Asset Capitalization":
-		return outgoing_rows(doc)
-	rows = doc.get("stock_items") or []
-	batch_items = lot_controlled(row.item_code for row in rows)
-	return [row for row in rows if row.item_code in batch_items and row.get("warehouse")]
+	return outgoing_rows(doc, "stock_items" if doc.doctype == "Asset Capitalization" else "items")
 
 
 def outgoing_lot_lines(doc) -> list[LotLine]:

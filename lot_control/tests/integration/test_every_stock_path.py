@@ -231,7 +231,9 @@ def test_a_purchase_invoice_receives_lots_and_returns_a_quarantined_one_on_the_r
 # Fixed assets
 
 
-def capitalize(shop, part, lot, qty=2, submit=True):
+def capitalize(shop, part, lot, qty=2, submit=True, user=None):
+	"""A composite asset built from `qty` of the part (from `lot`, or naming none); the asset
+	category and item are set up as Administrator, the capitalization made by `user` if given."""
 	company = shop.company.name
 	category = frappe.get_doc(
 		{
@@ -250,6 +252,8 @@ def capitalize(shop, part, lot, qty=2, submit=True):
 	).insert()
 	rig = make_item(lot_controlled=False, is_stock_item=0, is_fixed_asset=1, asset_category=category.name)
 	location = frappe.db.get_value("Location", {}) or frappe.get_doc({"doctype": "Location", "location_name": f"Lab {unique_suffix()}"}).insert().name
+	if user:
+		frappe.set_user(user)
 	capitalization = frappe.get_doc(
 		{
 			"doctype": "Asset Capitalization",
@@ -262,9 +266,13 @@ def capitalize(shop, part, lot, qty=2, submit=True):
 			"target_qty": 1,
 			"stock_items": [{"item_code": part, "warehouse": shop.stores, "stock_qty": qty, "batch_no": lot, "use_serial_batch_fields": 1}],
 		}
-	).insert()
-	if submit:
-		capitalization.submit()
+	)
+	try:
+		capitalization.insert()
+		if submit:
+			capitalization.submit()
+	finally:
+		frappe.set_user("Administrator")
 	return capitalization
 
 
@@ -272,18 +280,21 @@ def test_a_quarantined_lot_cannot_be_built_into_a_fixed_asset(shop):
 	part = make_item()
 	quarantined, released = receive(shop, part), receive(shop, part)
 	hold(quarantined, "Quarantine", "incoming inspection")
+	# Who capitalizes: ERPNext lets a Manufacturing Manager make one, and an Accounts User make the
+	# Asset it creates (a Quality Manager may do both).
+	builder = make_user("Manufacturing Manager", "Accounts User", "Stock User")
 	with refused() as refusal:
-		capitalize(shop, part, quarantined)
+		capitalize(shop, part, quarantined, user=builder)
 	assert_refused_naming(refusal, quarantined, part, "Quarantine")
 	assert get_lot_on_hand(quarantined) == 10
 
-	capitalization = capitalize(shop, part, released)
+	capitalization = capitalize(shop, part, released, user=builder)
 	assert posted_lots(capitalization, "stock_items") == [released]
 	assert get_lot_on_hand(released) == 8
 
 	# Naming no lot, the part comes from the released lot, not from the quarantined one ERPNext
 	# would take first (it came in first).
-	capitalization = capitalize(shop, part, None, qty=3)
+	capitalization = capitalize(shop, part, None, qty=3, user=builder)
 	assert posted_lots(capitalization, "stock_items") == [released]
 	assert get_lot_on_hand(released) == 5 and get_lot_on_hand(quarantined) == 10
 
