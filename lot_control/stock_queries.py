@@ -50,8 +50,9 @@ def on_hand_sql(
 	Rows: lot, item_code, warehouse (None unless per_warehouse), qty, stock_value (the ledger's),
 	arrival_date (first inward posting). Stock is every Serial and Batch Entry of a submitted,
 	uncancelled bundle plus, from before v15, every batch Stock Ledger Entry without a bundle.
-	A group warehouse takes its children; `lock` makes both reads locking (share mode). Asked of
-	every lot on a site with no stock from before v15, it reads the bundles alone (bundled_on_hand_sql)."""
+	A group warehouse takes its children; `lock` makes both reads locking (share mode). On a site
+	with no stock from before v15 (one indexed read says so), it reads the bundles alone
+	(bundled_on_hand_sql), for given lots as for every lot."""
 	params = {}
 	# A submitted Pick List keeps an outward bundle of the lots it picked but posts nothing to the ledger.
 	bundle_where = [
@@ -93,7 +94,7 @@ def on_hand_sql(
 			params.update(lft=group.lft, rgt=group.rgt)
 			place.append("warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s")
 	locking = "lock in share mode" if lock else ""
-	if lots is None and not legacy_batch_stock_exists():
+	if not legacy_batch_stock_exists():
 		return bundled_on_hand_sql(bundle_where, place, locking, per_warehouse), params
 	bundle_where += place
 	ledger_where += place
@@ -125,7 +126,7 @@ def on_hand_sql(
 
 
 def bundled_on_hand_sql(bundle_where: list[str], place: list[str], locking: str, per_warehouse: bool) -> str:
-	"""on_hand_sql over every lot where no stock predates v15, the bundles alone: the entries are read
+	"""on_hand_sql where no stock predates v15, the bundles alone: the entries are read
 	from ENTRY_LOT_INDEX in lot and warehouse order and summed as they are read, where the union of
 	both sources would be summed in a temporary table on disk (seconds for 100,000 lots). The place
 	(conditions on `tabWarehouse` warehouse) is a subquery, not a join, so nothing breaks that order."""
