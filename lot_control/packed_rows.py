@@ -40,7 +40,8 @@ def read_packed(
 	(not None) into what it is: float, as_date, int."""
 	keys = list(columns)
 	width = len(keys)
-	convert = [(index, (types or {}).get(key)) for index, key in enumerate(keys) if (types or {}).get(key)]
+	types = types or {}
+	convert = [(index, types[key]) for index, key in enumerate(keys) if key in types]
 	packed = ", ".join(f"ifnull({expression}, char(30 using utf8mb4))" for expression in columns.values())
 	rows = []
 	for (text,) in sql(f"select concat_ws(char(31 using utf8mb4), {packed}) {rest}", params):

@@ -819,8 +819,9 @@ def attach_outward_bundle(doc, row, lots: dict, serial_nos: list[str] | None = N
 	On submit the draft is saved without the bundle's own validation: ERPNext validates it in full
 	when it submits it while posting, in the same transaction, as it does a bundle it makes itself
 	(validated once); checked twice, each line cost a delivery a tenth more than ERPNext alone. Only
-	for voucher types whose own validation recounts the bundle first (BUNDLES_RECOUNTED). A draft left as a draft, or one of serials (whose draft check of each
-	serial's warehouse runs only then), is validated when saved."""
+	for voucher types whose own validation recounts the bundle first (BUNDLES_RECOUNTED). A draft
+	left as a draft, or one of serials (whose draft check of each serial's warehouse runs only then),
+	is validated when saved."""
 	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
 
 	bundle = SerialBatchCreation(
