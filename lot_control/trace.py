@@ -20,7 +20,7 @@ from lot_control.genealogy import (
 	serial_sources,
 	serials_received_by,
 )
-from lot_control.packed_rows import as_date, read_packed
+from lot_control.packed_rows import as_date, names_in_json, names_table, read_packed
 from lot_control.stock_queries import in_slices, lot_balances
 
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")
@@ -122,13 +122,13 @@ def trace_forward(
 		"restricted": restricted,
 	}
 	unit_names = sorted({node["unit"] for node in nodes if node["unit"]})
-	unit_rows, units_in_stock = read_units(unit_names)
+	unit_rows, units_in_stock, unit_deliveries = read_units(unit_names)
 	if frappe.has_permission("Serialized Unit", "read"):
 		answer["units"] = unit_rows
 	elif unit_names:
 		restricted.append("Serialized Unit")
 	if all(frappe.has_permission(doctype, "read") for doctype in SALES_VOUCHERS):
-		answer["deliveries"] = deliveries_of(answer["lots"], unit_names)
+		answer["deliveries"] = deliveries_of(answer["lots"], unit_deliveries)
 		answer["customers"] = sorted({row["customer"] for row in answer["deliveries"] if row["customer"]})
 	else:
 		restricted.append("Delivery Note")
@@ -177,42 +177,10 @@ UNIT_FACTS = (
 	"lot",
 )
 SERIAL_NO_STOCK = ("name", "item_code", "warehouse", "batch_no")
-UNIT_TYPES = {"delivery_date": as_date}
-SERIAL_NO_IN_STOCK = "from `tabSerial No` where name in %(keys)s and ifnull(warehouse, '') != ''"
 
-
-def read_units(units: list[str]) -> tuple[list[dict], list[dict]]:
-	"""Each unit's facts, and the units in stock (their Serial No's warehouse, item and lot): one
-	read by name per unit, its Serial No joined by the same name (a unit's code is its serial)."""
-	if not units:
-		return [], []
-	columns = {column: f"unit.`{column}`" for column in UNIT_FACTS}
-	columns.update({f"serial_{column}": f"serial.`{column}`" for column in SERIAL_NO_STOCK})
-	rest = (
-		"from `tabSerialized Unit` unit "
-		"left join `tabSerial No` serial on serial.name = unit.name where unit.name in %(keys)s"
-	)
-	width = len(UNIT_FACTS)
-	facts, in_stock = [], []
-	for some_units in in_slices(units):
-		for row in read_packed(columns, rest, {"keys": some_units}, UNIT_TYPES, as_dict=False):
-			facts.append(frappe._dict(zip(UNIT_FACTS, row[:width], strict=True)))
-			if row[width + 2]:
-				in_stock.append(frappe._dict(zip(SERIAL_NO_STOCK, row[width:], strict=True)))
-	# A unit whose record is gone may still have its Serial No.
-	found = {row["name"].casefold() for row in facts}
-	missing = [unit for unit in units if unit.casefold() not in found]
-	if missing:
-		in_stock += rows_in_slices(SERIAL_NO_STOCK, SERIAL_NO_IN_STOCK, missing)
-	# As collation_key orders them, spelt out and read by key: a wide recall sorts 20,000 units.
-	facts.sort(key=lambda row: (row["name"].casefold(), row["name"]))
-	in_stock.sort(key=lambda row: (row["name"].casefold(), row["name"]))
-	return facts, in_stock
-
-
-# The customer comes with the delivery, read by the voucher's name. An outward entry's quantity is
-# negative (ERPNext's on-hand sums them): only those are joined to their bundles, not a unit's every
-# receipt and build.
+# A delivery, as read by lot and with a unit: the customer comes with it, read by the voucher's name.
+# An outward entry's quantity is negative (ERPNext's on-hand sums them): only those are joined to
+# their bundles, not a unit's every receipt and build.
 DELIVERY_COLUMNS = (
 	("voucher_type", "bundle.voucher_type"),
 	("voucher_no", "bundle.voucher_no"),
@@ -223,19 +191,72 @@ DELIVERY_COLUMNS = (
 	("qty", "entry.qty"),
 	("customer", "coalesce(delivery.customer, invoice.customer)"),
 )
-DELIVERIES = """
-	from `tabSerial and Batch Entry` entry
-	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+DELIVERY_TYPES = {"posting_date": as_date, "qty": float}
+SOLD = """
+	bundle.voucher_type in %(vouchers)s and bundle.type_of_transaction = 'Outward'
+	and bundle.docstatus = 1 and bundle.is_cancelled = 0"""
+CUSTOMER_OF_VOUCHER = """
 	left join `tabDelivery Note` delivery
 		on bundle.voucher_type = 'Delivery Note' and delivery.name = bundle.voucher_no
 	left join `tabSales Invoice` invoice
-		on bundle.voucher_type = 'Sales Invoice' and invoice.name = bundle.voucher_no
-	where entry.{key} in %(keys)s and entry.qty < 0 and bundle.voucher_type in %(vouchers)s
-		and bundle.type_of_transaction = 'Outward' and bundle.docstatus = 1 and bundle.is_cancelled = 0
+		on bundle.voucher_type = 'Sales Invoice' and invoice.name = bundle.voucher_no"""
+DELIVERIES_BY_LOT = f"""
+	from {names_table("keys")} straight_join `tabSerial and Batch Entry` entry
+		on entry.batch_no = given.given_name
+	inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent
+	{CUSTOMER_OF_VOUCHER}
+	where entry.qty < 0 and {SOLD}
 """
-DELIVERY_TYPES = {"posting_date": as_date, "qty": float}
-DELIVERIES_BY_LOT = DELIVERIES.format(key="batch_no")
-DELIVERIES_BY_UNIT = DELIVERIES.format(key="serial_no")
+# Each unit's facts, its Serial No (a unit's code is its serial; a unit whose record is gone may still
+# have one) and its deliveries, in one read: a row per delivery, or one with none.
+UNITS_WITH_DELIVERIES = f"""
+	from {names_table("keys")}
+	left join `tabSerialized Unit` unit on unit.name = given.given_name
+	left join `tabSerial No` serial on serial.name = given.given_name
+	left join (
+		`tabSerial and Batch Entry` entry
+		inner join `tabSerial and Batch Bundle` bundle on bundle.name = entry.parent and {SOLD}
+	) on entry.serial_no = given.given_name and entry.qty < 0
+	{CUSTOMER_OF_VOUCHER}
+"""
+UNIT_COLUMNS = {
+	**{f"unit_{column}": f"unit.`{column}`" for column in UNIT_FACTS},
+	**{f"serial_{column}": f"serial.`{column}`" for column in SERIAL_NO_STOCK},
+	**{f"delivery_{key}": expression for key, expression in DELIVERY_COLUMNS},
+}
+UNIT_TYPES = {
+	"unit_delivery_date": as_date,
+	**{f"delivery_{key}": to_type for key, to_type in DELIVERY_TYPES.items()},
+}
+
+
+def read_units(units: list[str]) -> tuple[list[dict], list[dict], list[tuple]]:
+	"""Each unit's facts, the units in stock (their Serial No's warehouse, item and lot), and the
+	units' deliveries (tuples in DELIVERY_COLUMNS' order, for deliveries_of): one read by name per
+	unit, its Serial No and its outward entries joined by the same name."""
+	if not units:
+		return [], [], []
+	facts_end = len(UNIT_FACTS)
+	serial_end = facts_end + len(SERIAL_NO_STOCK)
+	facts, in_stock, deliveries = [], [], []
+	seen = set()
+	for some_units in names_in_json(units):
+		params = {"keys": some_units, "vouchers": SALES_VOUCHERS}
+		for row in read_packed(UNIT_COLUMNS, UNITS_WITH_DELIVERIES, params, UNIT_TYPES, as_dict=False):
+			if row[serial_end + 1] is not None:  # the voucher of a delivery
+				deliveries.append(row[serial_end:])
+			name = row[0] or row[facts_end]
+			if name is None or name in seen:
+				continue
+			seen.add(name)
+			if row[0] is not None:
+				facts.append(frappe._dict(zip(UNIT_FACTS, row[:facts_end], strict=True)))
+			if row[facts_end + 2]:  # the Serial No's warehouse
+				in_stock.append(frappe._dict(zip(SERIAL_NO_STOCK, row[facts_end:serial_end], strict=True)))
+	# As collation_key orders them, spelt out and read by key: a wide recall sorts 20,000 units.
+	facts.sort(key=lambda row: (row["name"].casefold(), row["name"]))
+	in_stock.sort(key=lambda row: (row["name"].casefold(), row["name"]))
+	return facts, in_stock, deliveries
 
 
 def rows_in_slices(columns, rest: str, names: list[str], **params) -> list[dict]:
@@ -251,27 +272,26 @@ def rows_in_slices(columns, rest: str, names: list[str], **params) -> list[dict]
 	]
 
 
-def deliveries_of(lots: list[str], units: list[str]) -> list[dict]:
-	"""Every submitted delivery of these lots and units: customer, document, date, quantity, units."""
-	if not lots and not units:
-		return []
-	# Two index lookups (by lot, by serial number) rather than one OR, which could scan the table.
-	# Rows as tuples, in DELIVERY_COLUMNS' order: a dict per row is a third of the time here.
+def deliveries_of(lots: list[str], unit_deliveries: list[tuple]) -> list[dict]:
+	"""Every submitted delivery of these lots and of the units (read_units' deliveries): customer,
+	document, date, quantity, units."""
 	columns = dict(DELIVERY_COLUMNS)
-
-	def read(rest, names):
-		return [
-			row
-			for some_names in in_slices(names)
-			for row in read_packed(
-				columns, rest, {"keys": some_names, "vouchers": SALES_VOUCHERS}, DELIVERY_TYPES, as_dict=False
-			)
-		]
-
-	rows = read(DELIVERIES_BY_LOT, lots) if lots else []
-	if units:
+	# Rows as tuples, in DELIVERY_COLUMNS' order: a dict per row is a third of the time here.
+	rows = [
+		row
+		for some_lots in names_in_json(lots)
+		for row in read_packed(
+			columns,
+			DELIVERIES_BY_LOT,
+			{"keys": some_lots, "vouchers": SALES_VOUCHERS},
+			DELIVERY_TYPES,
+			as_dict=False,
+		)
+	]
+	if unit_deliveries:
+		# A unit of a lot is delivered with its lot's entry: the same entry read twice.
 		seen = {(row[1], row[5]) for row in rows if row[5]}  # (voucher_no, serial_no)
-		rows += [row for row in read(DELIVERIES_BY_UNIT, units) if (row[1], row[5]) not in seen]
+		rows += [row for row in unit_deliveries if (row[1], row[5]) not in seen]
 	rows.sort(key=lambda row: (row[3], row[1]))  # posting_date, voucher_no
 	deliveries = {}
 	for voucher_type, voucher_no, item_code, posting_date, batch_no, serial_no, qty, customer in rows:

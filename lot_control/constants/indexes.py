@@ -12,7 +12,7 @@ ERPNEXT_INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 	# lot and warehouse order, so MariaDB groups as it reads instead of in a temporary table.
 	"Serial and Batch Entry": {
 		"lot_control_batch_no_warehouse": ("batch_no", "warehouse", "parent", "qty", "stock_value_difference"),
-		# A recall finds where each unit went (trace.deliveries_of) from this index alone: the unit's
+		# A recall finds where each unit went (trace.read_units) from this index alone: the unit's
 		# outward entries (negative quantity) and their bundles, not every receipt and build of it.
 		"lot_control_serial_no_outward": ("serial_no", "qty", "parent", "batch_no"),
 	},

@@ -1,11 +1,13 @@
 """Rows sent one string a row (lot_control.packed_rows) read back as MariaDB's own rows do: NULLs,
-dates, numbers and any text, and a value holding the separator makes the read fall back whole."""
+dates, numbers and any text, and a value holding the separator makes the read fall back whole. Names
+given as a table (names_table) match as an IN list of them does."""
 
 from datetime import date
 
 import frappe
 
-from lot_control.packed_rows import as_date, read_packed, read_plain
+from lot_control import packed_rows
+from lot_control.packed_rows import as_date, names_in_json, names_table, read_packed, read_plain
 
 VALUES = """from (
 	select 1 as position, 'BATCH-Ä/1' as name, null as owner, cast('2027-03-01' as date) as expiry,
@@ -55,3 +57,48 @@ def test_parameters_pass_through():
 def test_a_zero_date_reads_as_none():
 	rows = read_packed({"day": "day"}, "from (select '0000-00-00' as day) given", types={"day": as_date})
 	assert rows == [{"day": None}]
+
+
+def given_matches(names: list[str], table_of_names: str) -> list[str]:
+	"""The rows of a table joined to names_table, each array of names_in_json in turn."""
+	return [
+		name
+		for array in names_in_json(names)
+		for (name,) in frappe.db.sql(
+			f"select named.name from {names_table('names')} "
+			f"straight_join ({table_of_names}) named on named.name = given.given_name",
+			{"names": array},
+		)
+	]
+
+
+WAREHOUSES = "select name from `tabWarehouse`"
+
+
+def test_given_names_match_as_an_in_list_does():
+	warehouses = frappe.db.sql_list("select name from `tabWarehouse` order by name limit 3")
+	assert len(warehouses) == 3
+	odd_names = ['it\'s "quoted" \\ back', "Ünit été 日本", "tab\there"]
+	for name in odd_names:
+		assert names_in_json([name]) and frappe.db.sql(
+			f"select given_name from {names_table('names')}", {"names": names_in_json([name])[0]}
+		) == ((name,),)
+	# Regardless of case, each record once, though named twice; names of no record match nothing.
+	asked = [warehouses[0].upper(), warehouses[0].lower(), warehouses[1], "no such warehouse", *odd_names]
+	in_list = frappe.db.sql_list(f"select name from ({WAREHOUSES}) named where name in %(names)s", {"names": asked})
+	assert sorted(given_matches(asked, WAREHOUSES)) == sorted(in_list) == sorted(warehouses[:2])
+
+
+def test_a_name_longer_than_any_record_s_matches_nothing():
+	warehouse = frappe.db.get_value("Warehouse", {}, "name")
+	too_long = warehouse + "x" * (packed_rows.NAME_LENGTH + 1 - len(warehouse))
+	# The table's column would cut it to a length a record's name may have.
+	assert names_in_json([too_long]) == []
+	assert given_matches([too_long, warehouse], WAREHOUSES) == [warehouse]
+
+
+def test_many_names_go_in_several_arrays(monkeypatch):
+	monkeypatch.setattr(packed_rows, "NAMES_PER_QUERY", 2)
+	warehouses = frappe.db.sql_list("select name from `tabWarehouse` order by name limit 5")
+	assert len(names_in_json(warehouses)) == 3
+	assert given_matches(warehouses, WAREHOUSES) == warehouses
