@@ -23,6 +23,8 @@ from lot_control.tests.integration.factories import (
 	make_purchase_order,
 	make_purchase_receipt,
 	make_supplier,
+	make_user,
+	make_warehouse,
 	receipt_line,
 )
 
@@ -53,6 +55,55 @@ def test_receipt_without_lot_data_gets_a_short_unique_lot(world):
 	locations = get_lot_locations(code)
 	assert [(row.warehouse, row.qty) for row in locations] == [(world.warehouse, 10)]
 	assert getdate(locations[0].arrival_date) == getdate(receipt.posting_date)
+
+
+def test_a_new_lot_s_bundle_is_validated_by_erpnext_when_posted(world):
+	"""The draft bundle of a new lot is made by the app at submit and saved without the bundle's own
+	validation (receiving.attach_inward_bundle); ERPNext validates it in full when it submits it while
+	posting, so the posted bundle is as complete as one ERPNext makes itself. A line with rejected
+	quantity keeps ERPNext's own two bundles (accepted and rejected) of its lot."""
+	frappe.set_user(make_user("Stock User", "Purchase User"))
+	item = make_item()
+	rejected_warehouse = make_warehouse(world.company)
+	receipt = make_purchase_receipt(
+		world.company,
+		world.supplier,
+		[
+			receipt_line(item, 10, 4.25, world.warehouse),
+			receipt_line(
+				item, 8, 5.0, world.warehouse, received_qty=10, rejected_qty=2, rejected_warehouse=rejected_warehouse
+			),
+		],
+	)
+	accepted, with_rejected = receipt.items
+	assert accepted.batch_no and with_rejected.batch_no and accepted.batch_no != with_rejected.batch_no
+	bundle = frappe.get_doc("Serial and Batch Bundle", accepted.serial_and_batch_bundle)
+	assert (bundle.docstatus, bundle.is_cancelled, bundle.type_of_transaction) == (1, 0, "Inward")
+	assert (bundle.voucher_type, bundle.voucher_no, bundle.voucher_detail_no) == (
+		"Purchase Receipt",
+		receipt.name,
+		accepted.name,
+	)
+	assert (bundle.item_code, bundle.warehouse, bundle.total_qty) == (item, world.warehouse, 10)
+	assert bundle.total_amount == pytest.approx(42.5) and bundle.avg_rate == pytest.approx(4.25)
+	[entry] = bundle.entries
+	assert (entry.batch_no, entry.qty, entry.warehouse, entry.is_outward) == (accepted.batch_no, 10, world.warehouse, 0)
+	assert entry.incoming_rate == pytest.approx(4.25) and entry.stock_value_difference == pytest.approx(42.5)
+	ledger = frappe.get_all(
+		"Stock Ledger Entry",
+		filters={"voucher_no": receipt.name, "voucher_detail_no": accepted.name, "is_cancelled": 0},
+		fields=["serial_and_batch_bundle", "actual_qty", "stock_value_difference"],
+	)
+	assert [(row.serial_and_batch_bundle, row.actual_qty) for row in ledger] == [(bundle.name, 10)]
+	assert ledger[0].stock_value_difference == pytest.approx(42.5)
+
+	rejected = frappe.get_doc("Serial and Batch Bundle", with_rejected.rejected_serial_and_batch_bundle)
+	assert (rejected.docstatus, rejected.warehouse, rejected.total_qty) == (1, rejected_warehouse, 2)
+	assert {row.warehouse: row.qty for row in get_lot_locations(with_rejected.batch_no)} == {
+		world.warehouse: 8,
+		rejected_warehouse: 2,
+	}
+	assert get_lot_on_hand(accepted.batch_no) == 10
 
 
 def test_two_receipts_get_different_lots(world):
