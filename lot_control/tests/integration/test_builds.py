@@ -16,6 +16,7 @@ from lot_control.tests.integration.factories import (
 	make_item,
 	make_purchase_receipt,
 	make_supplier,
+	make_user,
 	make_warehouse,
 	make_work_order,
 	receipt_line,
@@ -125,6 +126,29 @@ def test_a_build_records_each_lot_it_consumed_and_costs_the_product_at_those_lot
 	assert sle_value(entry, board) == flt(expected, 2)
 	assert went_into(cheap)[0].produced_lot == board_lot
 	assert {row.consumed_lot for row in went_into_lot(board_lot)} == {cheap, dear, caps}
+
+
+def test_the_produced_lot_s_bundle_is_validated_by_erpnext_when_posted(shop):
+	"""The produced lot's draft bundle is made by the app at submit and saved without the bundle's own
+	validation (receiving.attach_inward_bundle); ERPNext validates it in full when it submits it while
+	posting: warehouse, rate and totals as the ledger has them, linked to the row."""
+	part, product = make_item(), make_item()
+	lot = receive(shop, part, 8, 2.5, lot_code("PART"))
+	work_order = make_work_order(shop.company, product, {part: 2}, 4, shop.stores, skip_transfer=1)
+	frappe.set_user(make_user("Manufacturing User", "Stock User"))
+	entry = manufacture(work_order, 4)
+	row = next(row for row in entry.items if row.is_finished_item)
+	bundle = frappe.get_doc("Serial and Batch Bundle", row.serial_and_batch_bundle)
+	assert (bundle.docstatus, bundle.is_cancelled, bundle.type_of_transaction) == (1, 0, "Inward")
+	assert (bundle.voucher_type, bundle.voucher_no, bundle.voucher_detail_no) == ("Stock Entry", entry.name, row.name)
+	assert (bundle.item_code, bundle.warehouse, bundle.total_qty) == (product, row.t_warehouse, 4)
+	[produced] = bundle.entries
+	assert (produced.batch_no, produced.qty, produced.is_outward) == (row.batch_no, 4, 0)
+	assert produced_lot_of(entry) == row.batch_no
+	assert flt(bundle.total_amount, 2) == flt(8 * 2.5, 2) == fg_stock_value(entry, row.batch_no)
+	assert sle_value(entry, product) == flt(bundle.total_amount, 2)
+	assert flt(produced.incoming_rate, 2) == flt(bundle.avg_rate, 2) == 5.0
+	assert consumption_of(entry.name) == {lot: 8}
 
 
 def test_a_sub_assembly_consumed_into_an_assembly_links_the_two_levels(shop):
