@@ -77,7 +77,7 @@ def assign_produced_lots(doc):
 		kind == KIND_DISASSEMBLE and doc.get("work_order")
 	):
 		return
-	from lot_control.receiving import attach_inward_bundle, lot_controlled_items
+	from lot_control.receiving import lot_controlled_items
 
 	items = lot_controlled_items(row.item_code for row in doc.items if is_produced_row(doc, row))
 	rows = [
@@ -100,7 +100,6 @@ def assign_produced_lots(doc):
 		)
 		row.batch_no = code
 		row.use_serial_batch_fields = 1
-		attach_inward_bundle(doc, row)
 
 
 def consumed_lot_expiries(doc) -> list:

@@ -128,10 +128,9 @@ def test_a_build_records_each_lot_it_consumed_and_costs_the_product_at_those_lot
 	assert {row.consumed_lot for row in went_into_lot(board_lot)} == {cheap, dear, caps}
 
 
-def test_the_produced_lot_s_bundle_is_validated_by_erpnext_when_posted(shop):
-	"""The produced lot's draft bundle is made by the app at submit and saved without the bundle's own
-	validation (receiving.attach_inward_bundle); ERPNext validates it in full when it submits it while
-	posting: warehouse, rate and totals as the ledger has them, linked to the row."""
+def test_the_produced_lot_s_bundle_is_posted_whole(shop):
+	"""The app names the produced lot before ERPNext makes the row's bundle: the posted bundle has
+	the warehouse, rate and totals the ledger has, linked to the row."""
 	part, product = make_item(), make_item()
 	lot = receive(shop, part, 8, 2.5, lot_code("PART"))
 	work_order = make_work_order(shop.company, product, {part: 2}, 4, shop.stores, skip_transfer=1)
