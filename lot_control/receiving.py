@@ -42,10 +42,13 @@ def lot_controlled_items(item_codes) -> dict:
 	item_codes = list({code for code in item_codes if code})
 	if not item_codes:
 		return {}
-	rows = frappe.get_all(
-		"Item",
-		filters={"name": ("in", item_codes), "has_batch_no": 1},
-		fields=["name", "shelf_life_in_days", "has_serial_no", "stock_uom"],
+	rows = frappe.db.sql(
+		"""
+		select name, shelf_life_in_days, has_serial_no, stock_uom from `tabItem`
+		where name in %(codes)s and has_batch_no = 1
+		""",
+		{"codes": item_codes},
+		as_dict=True,
 	)
 	return {row.name: row for row in rows}
 

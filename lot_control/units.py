@@ -32,10 +32,13 @@ def tracked_items(item_codes) -> dict:
 	item_codes = list({code for code in item_codes if code})
 	if not item_codes:
 		return {}
-	rows = frappe.get_all(
-		"Item",
-		filters={"name": ("in", item_codes), "has_serial_no": 1, "track_serialized_units": 1},
-		fields=["name", "has_batch_no", "warranty_period", "serial_no_series"],
+	rows = frappe.db.sql(
+		"""
+		select name, has_batch_no, warranty_period, serial_no_series from `tabItem`
+		where name in %(codes)s and has_serial_no = 1 and track_serialized_units = 1
+		""",
+		{"codes": item_codes},
+		as_dict=True,
 	)
 	return {row.name: row for row in rows}
 
