@@ -297,7 +297,7 @@ def record_group(doc, kind, group, pending, precision):
 			)
 			if record:
 				records.append(record)
-	bulk_insert.insert_all(records)
+	bulk_insert.insert_ledger_rows(records)
 
 	if targets:
 		make_produced_lots(

@@ -64,6 +64,26 @@ def insert_all(docs: list[Document]):
 			follow_document(doc.doctype, doc.name, frappe.session.user)
 
 
+def insert_ledger_rows(docs: list[Document]):
+	"""Records the app keeps as a ledger keeps its entries (a build's Lot Consumption edges: no role may
+	create or edit them, and each comes from bundles ERPNext has just validated and posted), written
+	as ERPNext writes the Serial Nos it makes in bulk (SerialBatchCreation.make_serial_nos): each
+	named, stamped and given its controller's before_insert, then all in one statement, without the
+	rest of Document.insert (validation hooks, version, search, realtime), which cost most of a
+	build's own time. Their DocType has no defaults, fetched values or version to set."""
+	if not docs:
+		return
+	for doc in docs:
+		doc.set("__islocal", True)
+		doc.set_user_and_timestamp()
+		doc.set_docstatus()
+		doc.run_method("before_insert")
+		doc.set_new_name()
+	insert_rows(docs)
+	for doc in docs:
+		delattr(doc, "__islocal")
+
+
 def write_rows(docs: list[Document]):
 	"""One INSERT per table: the documents', then each child table's rows."""
 	rows = []

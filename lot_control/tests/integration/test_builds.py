@@ -150,6 +150,34 @@ def test_the_produced_lot_s_bundle_is_posted_whole(shop):
 	assert consumption_of(entry.name) == {lot: 8}
 
 
+def test_a_build_s_genealogy_records_are_those_insert_writes(shop):
+	"""A build's Lot Consumption edges are written as ledger rows (bulk_insert.insert_ledger_rows):
+	each stored record holds what Document.insert of the same record stores."""
+	part, other, product = make_item(), make_item(), make_item()
+	receive(shop, part, 4, 1.5, lot_code("PART"))
+	receive(shop, other, 2, 0.25, lot_code("OTHER"))
+	work_order = make_work_order(shop.company, product, {part: 2, other: 1}, 2, shop.stores, skip_transfer=1)
+	entry = manufacture(work_order, 2)
+	written = frappe.get_all(
+		"Lot Consumption", filters={"stock_entry": entry.name}, fields=["*"], order_by="consumed_item"
+	)
+	assert len(written) == 2
+	own = {"name", "creation", "modified"}
+	for record in written:
+		copy = frappe.get_doc(
+			{**{field: value for field, value in record.items() if field not in own}, "doctype": "Lot Consumption"}
+		)
+		copy.flags.cycle_checked = True
+		copy.insert(ignore_permissions=True)
+		[inserted] = frappe.get_all("Lot Consumption", filters={"name": copy.name}, fields=["*"])
+		assert {field: value for field, value in inserted.items() if field not in own} == {
+			field: value for field, value in record.items() if field not in own
+		}
+		assert record.owner == frappe.session.user and record.creation == record.modified
+		assert len(record.name) == len(copy.name)  # named by hash, as the DocType says
+		copy.delete(ignore_permissions=True)
+
+
 def test_a_sub_assembly_consumed_into_an_assembly_links_the_two_levels(shop):
 	part, sub_assembly, assembly = make_item(), make_item(), make_item()
 	part_lot = receive(shop, part, 20, 1.50, lot_code("PART"))
