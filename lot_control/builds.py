@@ -148,6 +148,7 @@ def pending_consumption_lots(doc) -> list[str]:
 
 def create_produced_batch(doc, row, item, input_expiries) -> str:
 	from lot_control.lot_naming import next_lot_code
+	from lot_control.receiving import batch_reference
 
 	manufacturing_date = getdate(doc.posting_date)
 	rule = frappe.get_cached_value("Item", row.item_code, "produced_lot_expiry_rule")
@@ -162,8 +163,7 @@ def create_produced_batch(doc, row, item, input_expiries) -> str:
 			"manufacturing_date": manufacturing_date,
 			"expiry_date": expiry_date,
 			"supplier": doc.get("supplier"),
-			"reference_doctype": doc.doctype,
-			"reference_name": doc.name,
+			**batch_reference(doc),
 		}
 	)
 	batch.flags.ignore_permissions = True
@@ -783,8 +783,9 @@ def has_other_source(lot, doc) -> bool:
 
 
 def upsert_produced_lot(doc, lot_name, item_code, unit_cost, owner):
-	from lot_control.receiving import quarantines_on_receipt
+	from lot_control.receiving import fill_batch_reference, quarantines_on_receipt
 
+	fill_batch_reference(doc, lot_name)  # a build inserted and submitted in one save
 	values = {
 		**produced_lot_source(doc, item_code),
 		"unit_cost": unit_cost,

@@ -213,11 +213,12 @@ def attach_inward_bundle(doc, row):
 	update_bundle_details), but saved without the bundle's validation: ERPNext validates it in full
 	when it submits it while posting, in the same transaction, as it does a bundle it makes itself.
 	Made by ERPNext, the draft was validated twice. Not for a line with rejected quantity (its second
-	bundle is ERPNext's to make from the same batch_no), nor an internal transfer, nor outside a submit."""
+	bundle is ERPNext's to make from the same batch_no), nor an internal transfer, nor outside the
+	submit of a saved draft."""
 	from erpnext.stock.serial_batch_bundle import SerialBatchCreation
 
-	if doc.doctype not in BUNDLED_ON_SUBMIT or doc.docstatus != 1:
-		return
+	if doc.doctype not in BUNDLED_ON_SUBMIT or doc.docstatus != 1 or doc.is_new():
+		return  # inserted and submitted in one save (REST, Data Import): not written yet to link to
 	if flt(row.get("rejected_qty")) or doc.is_internal_transfer():
 		return
 	if frappe.flags.in_test and frappe.flags.use_serial_and_batch_fields:
@@ -291,8 +292,7 @@ def create_lot_batch(receipt, row, item) -> str:
 			"manufacturing_date": manufacturing_date,
 			"expiry_date": expiry_date,
 			"supplier": receipt.get("supplier"),
-			"reference_doctype": receipt.doctype,
-			"reference_name": receipt.name,
+			**batch_reference(receipt),
 			"description": row.get("lot_notes"),
 		}
 	)
@@ -302,6 +302,29 @@ def create_lot_batch(receipt, row, item) -> str:
 	batch.flags.ignore_permissions = True
 	batch.insert()
 	return batch.name
+
+
+def batch_reference(voucher) -> dict:
+	"""The voucher a new Batch names as its reference. A voucher inserted and submitted in one save
+	(REST, Data Import) is not written yet when its lots are made, and the link would be refused:
+	then the reference is set once it is posted (fill_missing_batch_facts, fill_batch_reference)."""
+	if voucher.is_new():
+		voucher.flags.batch_reference_pending = True
+		return {}
+	return {"reference_doctype": voucher.doctype, "reference_name": voucher.name}
+
+
+def fill_batch_reference(voucher, batch_no: str):
+	"""The reference batch_reference left out, once the voucher is written."""
+	if not voucher.flags.batch_reference_pending:
+		return
+	frappe.db.sql(
+		"""
+		update `tabBatch` set reference_doctype = %(doctype)s, reference_name = %(name)s
+		where name = %(batch)s and ifnull(reference_name, '') = ''
+		""",
+		{"doctype": voucher.doctype, "name": voucher.name, "batch": batch_no},
+	)
 
 
 def record_received_lots(receipt):

@@ -178,6 +178,28 @@ def test_a_build_s_genealogy_records_are_those_insert_writes(shop):
 		copy.delete(ignore_permissions=True)
 
 
+def test_a_build_posted_in_one_call_through_the_api_gets_its_produced_lot(shop):
+	"""REST's insert with docstatus 1 names, validates and submits a Manufacture in one save: its
+	produced lot is made before the entry is written, and names it as its reference once it is."""
+	from frappe.client import insert
+
+	part, product = make_item(), make_item()
+	lot = receive(shop, part, 6, 2.0, lot_code("PART"))
+	work_order = make_work_order(shop.company, product, {part: 2}, 3, shop.stores, skip_transfer=1)
+	frappe.set_user(make_user("Manufacturing User", "Stock User"))
+	draft = work_order_entry(work_order, "Manufacture", 3)
+	posted = insert({**draft.as_dict(convert_dates_to_str=True), "docstatus": 1})
+	entry = frappe.get_doc("Stock Entry", posted["name"])
+	assert entry.docstatus == 1
+	produced = produced_lot_of(entry)
+	assert consumption_of(entry.name) == {lot: 6}
+	assert frappe.db.get_value("Batch", produced, ["reference_doctype", "reference_name"]) == (
+		"Stock Entry",
+		entry.name,
+	)
+	assert fg_stock_value(entry, produced) == 12.0
+
+
 def test_a_sub_assembly_consumed_into_an_assembly_links_the_two_levels(shop):
 	part, sub_assembly, assembly = make_item(), make_item(), make_item()
 	part_lot = receive(shop, part, 20, 1.50, lot_code("PART"))

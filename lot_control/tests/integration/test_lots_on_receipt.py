@@ -106,6 +106,41 @@ def test_a_new_lot_s_bundle_is_validated_by_erpnext_when_posted(world):
 	assert get_lot_on_hand(accepted.batch_no) == 10
 
 
+def test_a_receipt_posted_in_one_call_through_the_api_gets_its_lots_and_bundles(world):
+	"""REST's insert with docstatus 1 names, validates and submits in one save: the app's draft bundle
+	of each new lot is made then too, and ERPNext posts it."""
+	from frappe.client import insert
+
+	frappe.set_user(make_user("Stock User", "Purchase User"))
+	item = make_item()
+	posted = insert(
+		{
+			"doctype": "Purchase Receipt",
+			"company": world.company.name,
+			"supplier": world.supplier,
+			"posting_date": nowdate(),
+			"set_posting_time": 1,
+			"currency": "USD",
+			"conversion_rate": 1,
+			"docstatus": 1,
+			"items": [receipt_line(item, 6, 3.0, world.warehouse), receipt_line(item, 4, 3.5, world.warehouse)],
+		}
+	)
+	receipt = frappe.get_doc("Purchase Receipt", posted["name"])
+	assert receipt.docstatus == 1
+	for row, qty in zip(receipt.items, (6, 4), strict=True):
+		bundle = frappe.get_doc("Serial and Batch Bundle", row.serial_and_batch_bundle)
+		assert (bundle.docstatus, bundle.voucher_detail_no, bundle.total_qty) == (1, row.name, qty)
+		assert [entry.batch_no for entry in bundle.entries] == [row.batch_no]
+		assert get_lot_on_hand(row.batch_no) == qty
+		assert frappe.db.get_value("Lot", row.batch_no, "purchase_receipt") == receipt.name
+		# The Batch names the receipt once it is written (it could not while it was being inserted).
+		assert frappe.db.get_value("Batch", row.batch_no, ["reference_doctype", "reference_name"]) == (
+			"Purchase Receipt",
+			receipt.name,
+		)
+
+
 def test_two_receipts_get_different_lots(world):
 	item = make_item()
 	first = make_purchase_receipt(world.company, world.supplier, [receipt_line(item, 1, 1, world.warehouse)])
