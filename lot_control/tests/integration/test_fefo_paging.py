@@ -148,6 +148,31 @@ def test_a_delivery_s_picked_bundle_is_validated_by_erpnext_when_posted(world):
 	assert bundle.avg_rate > 0
 
 
+def test_a_delivery_posted_in_one_call_through_the_api_gets_the_fefo_lots(world):
+	"""REST's insert with docstatus 1 validates and submits in one save: the row is picked as when a
+	saved draft is submitted."""
+	from frappe.client import insert
+
+	expected = picked_at_once(world.part, world.warehouse, 12, house_policy())
+	frappe.set_user(make_user("Stock User", "Sales User"))
+	posted = insert(
+		{
+			"doctype": "Delivery Note",
+			"company": world.company.name,
+			"customer": world.customer,
+			"posting_date": nowdate(),
+			"currency": "USD",
+			"conversion_rate": 1,
+			"selling_price_list": frappe.db.get_value("Price List", {"selling": 1}) or "Standard Selling",
+			"docstatus": 1,
+			"items": [{"item_code": world.part, "qty": 12, "rate": 5, "warehouse": world.warehouse}],
+		}
+	)
+	note = frappe.get_doc("Delivery Note", posted["name"])
+	assert note.docstatus == 1
+	assert picked_lots(note) == expected
+
+
 def test_a_row_past_every_expiring_lot_reaches_the_lot_that_never_expires(world):
 	expected = picked_at_once(world.part, world.warehouse, 22, house_policy())
 	assert expected[-1] == (world.lots["never"], 22 - 5 - 4 - 6 - 5)
