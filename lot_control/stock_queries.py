@@ -20,6 +20,17 @@ IN_LIST_SIZE = 500
 
 # lot_control.constants.indexes: the entries' lot, warehouse and what is summed, in one index.
 ENTRY_LOT_INDEX = "lot_control_batch_no_warehouse"
+# ... and the bundles' docstatus, is_cancelled and voucher_type.
+BUNDLE_STATE_INDEX = "lot_control_bundle_state"
+
+# A bundle whose entries are no stock: a draft, a cancelled voucher's (ERPNext marks the bundle
+# is_cancelled and leaves it and its entries submitted), a Pick List's (it posts nothing to the
+# ledger), one without a voucher type; what on_hand_sql's conditions on the bundle leave out, said
+# as ranges of BUNDLE_STATE_INDEX (docstatus and is_cancelled are never null).
+BUNDLE_NOT_STOCK_SQL = """(bundle.docstatus != 1
+	or (bundle.docstatus = 1 and bundle.is_cancelled != 0)
+	or (bundle.docstatus = 1 and bundle.is_cancelled = 0
+		and (bundle.voucher_type is null or bundle.voucher_type = 'Pick List')))"""
 
 
 def in_slices(names) -> list[list]:
@@ -79,20 +90,12 @@ def on_hand_sql(
 		params["item_code"] = item_code
 		bundle_where.append("bundle.item_code = %(item_code)s")
 		ledger_where.append("sle.item_code = %(item_code)s")
-	group = frappe.db.get_value("Warehouse", warehouse, ["is_group", "lft", "rgt"], as_dict=True) if warehouse else None
-	if warehouse and not (group and group.is_group):
-		params["warehouse"] = warehouse
-		bundle_where.append("entry.warehouse = %(warehouse)s")
-		ledger_where.append("sle.warehouse = %(warehouse)s")
-	if company or (group and group.is_group):
+	if one_warehouse := place_conditions(warehouse, company, params, place):
+		bundle_where.append(f"entry.{one_warehouse}")
+		ledger_where.append(f"sle.{one_warehouse}")
+	if place:
 		bundle_joins = "inner join `tabWarehouse` warehouse on warehouse.name = entry.warehouse"
 		ledger_joins = "inner join `tabWarehouse` warehouse on warehouse.name = sle.warehouse"
-		if company:
-			params["company"] = company
-			place.append("warehouse.company = %(company)s")
-		if group and group.is_group:
-			params.update(lft=group.lft, rgt=group.rgt)
-			place.append("warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s")
 	locking = "lock in share mode" if lock else ""
 	if not legacy_batch_stock_exists():
 		return bundled_on_hand_sql(bundle_where, place, locking, per_warehouse), params
@@ -123,6 +126,23 @@ def on_hand_sql(
 		having round(sum(movements.qty), {QTY_PRECISION}) != 0
 	"""
 	return sql, params
+
+
+def place_conditions(warehouse: str | None, company: str | None, params: dict, place: list[str]) -> str | None:
+	"""Where stock is asked for: a warehouse that is no group as a condition on the movement's
+	`warehouse` column, returned; a company or a group warehouse (its children) as conditions on
+	`tabWarehouse` warehouse, added to `place`. Parameters are added to `params`."""
+	group = frappe.db.get_value("Warehouse", warehouse, ["is_group", "lft", "rgt"], as_dict=True) if warehouse else None
+	if company:
+		params["company"] = company
+		place.append("warehouse.company = %(company)s")
+	if group and group.is_group:
+		params.update(lft=group.lft, rgt=group.rgt)
+		place.append("warehouse.lft >= %(lft)s and warehouse.rgt <= %(rgt)s")
+	elif warehouse:
+		params["warehouse"] = warehouse
+		return "warehouse = %(warehouse)s"
+	return None
 
 
 def bundled_on_hand_sql(bundle_where: list[str], place: list[str], locking: str, per_warehouse: bool) -> str:
@@ -251,22 +271,35 @@ def get_lot_balances(lots: list[str]) -> dict:
 
 
 def company_lot_balances(company: str, item_code: str | None = None, warehouse: str | None = None) -> list[dict]:
-	"""Every lot with stock in a company, per item and warehouse (a group warehouse takes its children)."""
-	return [
-		row
-		for row in lot_balances(company=company, item_code=item_code, warehouse=warehouse)
-		if row["qty"] > 0
-	]
+	"""Every lot with stock in a company, per item and warehouse (a group warehouse takes its
+	children), as lot_balances gives each (lot, item_code, warehouse, qty, owner, status, unit_cost),
+	in no order."""
+	rows = every_lot_in_stock(
+		{
+			"lot": "on_hand.lot",
+			"item_code": "batch.item",
+			"warehouse": "on_hand.warehouse",
+			"qty": "on_hand.qty",
+			"owner": LOT_OWNER_SQL,
+			"status": LOT_STATUS_SQL,
+			"unit_cost": LOT_UNIT_COST_SQL,
+		},
+		company,
+		item_code,
+		warehouse,
+	)
+	for row in rows:
+		row["unit_cost"] = float(row["unit_cost"] or 0)
+	return rows
 
 
 def company_lots_in_stock(
 	company: str, item_code: str | None = None, warehouse: str | None = None
 ) -> list[dict]:
-	"""company_lot_balances (lot, warehouse, qty) with each lot's facts as lot_facts gives them (item_code,
-	expiry and manufacturing dates, received_date, status, owner), in one query rather than one per
-	IN_LIST_SIZE lots: what a report over every lot in stock reads. A lot without a Batch is left out."""
-	sql, params = on_hand_sql(company=company, item_code=item_code, warehouse=warehouse)
-	rows = read_packed(
+	"""company_lot_balances (lot, warehouse, qty) with each lot's facts as lot_facts gives them
+	(item_code, expiry and manufacturing dates, received_date, status, owner), in one read, in no
+	order: what a report over every lot in stock reads."""
+	return every_lot_in_stock(
 		{
 			"lot": "on_hand.lot",
 			"warehouse": "on_hand.warehouse",
@@ -278,24 +311,100 @@ def company_lots_in_stock(
 			"status": LOT_STATUS_SQL,
 			"owner": LOT_OWNER_SQL,
 		},
-		f"""
-		from ({sql}) on_hand
-		left join `tabBatch` batch on batch.name = on_hand.lot
-		left join `tabLot` lot on lot.name = batch.name
-		order by on_hand.lot, on_hand.arrival_date, on_hand.warehouse
-		""",
-		params,
+		company,
+		item_code,
+		warehouse,
 		types={"expiry_date": as_date, "manufacturing_date": as_date, "received_date": as_date},
 	)
+
+
+def every_lot_in_stock(
+	columns: dict[str, str],
+	company: str,
+	item_code: str | None = None,
+	warehouse: str | None = None,
+	types: dict | None = None,
+) -> list[dict]:
+	"""`columns` ({key: SQL over `on_hand` (lot, warehouse, qty, stock_value), `batch` and `lot`},
+	item_code being batch.item) of every lot with stock in a company, per warehouse, in no order:
+	what a report over every lot in stock reads. A lot without a Batch is left out; qty is rounded.
+
+	On a site whose batch stock is all in bundles, a lot's stock is summed from its entries alone
+	(ENTRY_LOT_INDEX), without reading the bundle of each entry, which was most of the time of the
+	read: only bundles that are no stock (BUNDLE_NOT_STOCK_SQL) are read, and the few lots they name
+	are read by on_hand_sql, as every other question of stock is."""
+	params = {}
 	# Joined outer, not inner: an inner join lets MariaDB read the stock lot by lot for each Batch
 	# ("split materialized"), summing in a temporary table, several times slower for every lot.
-	# A Batch always names its item: a row without one has no Batch.
+	# A Batch always names its item: a row without one has no Batch (read_in_stock drops it).
+	joins = f"""
+		left join `tabBatch` batch on batch.name = on_hand.lot
+		left join `tabLot` lot on lot.name = batch.name
+		{"where batch.item = %(item_code)s" if item_code else ""}"""
+	if item_code:
+		params["item_code"] = item_code
+	if legacy_batch_stock_exists():
+		sql, on_hand_params = on_hand_sql(item_code=item_code, warehouse=warehouse, company=company)
+		return read_in_stock(columns, f"from ({sql}) on_hand {joins}", {**params, **on_hand_params}, types)
+	outside_stock = lots_named_outside_stock()
+	every_lot = entries_on_hand_sql(warehouse, company, params)
+	rows = read_in_stock(columns, f"from ({every_lot}) on_hand {joins}", params, types)
+	if not outside_stock:
+		return rows
+	rows = [row for row in rows if row["lot"].casefold() not in outside_stock]
+	for some_lots in in_slices(sorted(outside_stock)):
+		sql, on_hand_params = on_hand_sql(some_lots, item_code=item_code, warehouse=warehouse, company=company)
+		rows += read_in_stock(columns, f"from ({sql}) on_hand {joins}", {**params, **on_hand_params}, types)
+	return rows
+
+
+def read_in_stock(columns: dict[str, str], rest: str, params: dict, types: dict | None) -> list[dict]:
+	"""Rows with stock (qty rounded) of a lot with a Batch (`columns` has item_code, batch.item)."""
+	rows = read_packed(columns, rest, params, types=types)
 	in_stock = []
 	for row in rows:
 		row["qty"] = qty = round_qty(row["qty"])
-		if row["item_code"] is not None and qty > 0:
+		if qty > 0 and row["item_code"] is not None:
 			in_stock.append(row)
 	return in_stock
+
+
+def entries_on_hand_sql(warehouse: str | None, company: str | None, params: dict) -> str:
+	"""Stock of every lot per warehouse (lot, warehouse, qty, stock_value) from the entries alone, in
+	lot and warehouse order as ENTRY_LOT_INDEX holds them, summed as they are read: true of every lot
+	that no bundle outside stock names (lots_named_outside_stock)."""
+	where = ["entry.batch_no != ''"]
+	place = []
+	if one_warehouse := place_conditions(warehouse, company, params, place):
+		where.append(f"entry.{one_warehouse}")
+	if place:
+		where.append(
+			f"entry.warehouse in (select warehouse.name from `tabWarehouse` warehouse where {' and '.join(place)})"
+		)
+	return f"""
+		select straight_join entry.batch_no as lot, entry.warehouse, sum(entry.qty) as qty,
+			sum(entry.stock_value_difference) as stock_value
+		from `tabSerial and Batch Entry` entry force index ({ENTRY_LOT_INDEX})
+		where {" and ".join(where)}
+		group by entry.batch_no, entry.warehouse
+		having round(sum(entry.qty), {QTY_PRECISION}) != 0
+	"""
+
+
+def lots_named_outside_stock() -> set[str]:
+	"""Lots (casefolded, as the database compares names) named by an entry of a bundle that is no
+	stock (BUNDLE_NOT_STOCK_SQL), found by ranges of BUNDLE_STATE_INDEX."""
+	return {
+		lot.casefold()
+		for lot in frappe.db.sql_list(
+			f"""
+			select distinct entry.batch_no
+			from `tabSerial and Batch Bundle` bundle force index ({BUNDLE_STATE_INDEX})
+			inner join `tabSerial and Batch Entry` entry on entry.parent = bundle.name
+			where {BUNDLE_NOT_STOCK_SQL} and entry.batch_no != ''
+			"""
+		)
+	}
 
 
 # A lot's facts (what lot_facts answers), read from its Batch and its Lot, for every query that asks them.

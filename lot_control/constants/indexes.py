@@ -16,6 +16,9 @@ ERPNEXT_INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		# outward entries (negative quantity) and their bundles, not every receipt and build of it.
 		"lot_control_serial_no_outward": ("serial_no", "qty", "parent", "batch_no"),
 	},
+	# The few bundles whose entries are no stock (drafts, cancelled, a Pick List's), found by ranges of
+	# this index, so every lot's stock is summed from the entries alone (stock_queries.every_lot_in_stock).
+	"Serial and Batch Bundle": {"lot_control_bundle_state": ("docstatus", "is_cancelled", "voucher_type")},
 	# Batch stock posted before v15 (no bundle) found without reading the rest of the ledger.
 	"Stock Ledger Entry": {
 		"lot_control_legacy_batch": ("serial_and_batch_bundle", "batch_no", "is_cancelled")
