@@ -11,7 +11,7 @@ delivery or Stock Entry made from the list is checked against (lot_control.usage
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import frappe
 from frappe import _
@@ -320,7 +320,7 @@ def less_taken(candidates, rows) -> list:
 	for candidate in candidates:
 		qty = flt(candidate.qty - taken.get((candidate.lot, candidate.warehouse), 0), 6)
 		if qty > 0:
-			left.append(replace(candidate, qty=qty))
+			left.append(candidate._replace(qty=qty))
 	return left
 
 

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import Enum
+from typing import NamedTuple
 
 USABLE_STATUS = "Released"
 LOT_STATUSES = ("Released", "Quarantine", "On Hold", "Rejected", "Expired", "Consumed", "Archived")
 
 
-@dataclass(frozen=True)
-class LotCandidate:
-	"""One lot of an item as it stands in one warehouse; (lot, warehouse) identifies it."""
+class LotCandidate(NamedTuple):
+	"""One lot of an item as it stands in one warehouse; (lot, warehouse) identifies it.
+
+	A named tuple, not a frozen dataclass: a report builds one for every lot in stock, and a frozen
+	dataclass sets each field through object.__setattr__ (four times the time). Copy with _replace."""
 
 	lot: str
 	item_code: str
@@ -272,32 +275,44 @@ def pick_lots_in_pages(
 	return result
 
 
-def usable_breakdown(candidates: Iterable[LotCandidate], policy: PickPolicy, precision: int = 6) -> dict:
+def usable_breakdown(
+	candidates: Iterable[LotCandidate],
+	policy: PickPolicy,
+	precision: int = 6,
+	reasons: Iterable[list[UnusableReason]] | None = None,
+) -> dict:
 	"""On-hand stock split into usable and unusable-by-reason, to explain a shortfall.
 
 	Returns {"on_hand": float, "usable": float, "unusable": {UnusableReason: float}} with every
 	reason present. A lot with several reasons counts only under its first in REASON_ORDER, so the
 	unusable parts add up to on_hand - usable. Quantities are counted as pick_lots counts them
 	(rounded down to precision, nothing for lots with qty <= 0), so "usable" is the most a pick
-	could allocate.
+	could allocate. `reasons`, when the caller has them already (a report lists them), are
+	unusable_reasons of each candidate, in the same order.
 	"""
+	candidates = list(candidates)
+	if reasons is None:
+		reasons = [unusable_reasons(lot, policy) for lot in candidates]
 	quantum = _quantum(precision)
 	with localcontext(_exact_context(precision)):
-		return _breakdown(candidates, policy, quantum)
+		return _breakdown(candidates, reasons, quantum)
 
 
-def _breakdown(candidates: Iterable[LotCandidate], policy: PickPolicy, quantum: Decimal) -> dict:
+def _breakdown(candidates: list[LotCandidate], reasons: Iterable[list[UnusableReason]], quantum: Decimal) -> dict:
 	on_hand = Decimal(0)
 	usable = Decimal(0)
 	unusable = {reason: Decimal(0) for reason in REASON_ORDER}
-	for lot in candidates:
-		qty = _available(lot, quantum)
+	# Each quantity rounded once: a company's lots come in a few hundred quantities.
+	available = {}
+	for lot, lot_reasons in zip(candidates, reasons, strict=True):
+		qty = available.get(lot.qty)
+		if qty is None:
+			qty = available[lot.qty] = _available(lot, quantum)
 		if qty <= 0:
 			continue
 		on_hand += qty
-		reasons = unusable_reasons(lot, policy)
-		if reasons:
-			unusable[reasons[0]] += qty
+		if lot_reasons:
+			unusable[lot_reasons[0]] += qty
 		else:
 			usable += qty
 	return {

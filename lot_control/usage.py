@@ -10,7 +10,7 @@ own checks) and finally, for any voucher, on the bundles ERPNext posted (check_p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import frappe
@@ -275,7 +275,7 @@ def free_for_work_order(candidates, warehouse: str, work_order: str | None):
 		held = holdings.get((candidate.lot, warehouse)) or {}
 		qty = float(build_rules.usable_by_work_order(candidate.qty, held, candidate.lot, work_order))
 		if qty > 0:
-			free.append(replace(candidate, qty=qty))
+			free.append(candidate._replace(qty=qty))
 	return free
 
 

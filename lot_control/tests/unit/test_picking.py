@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -328,7 +327,7 @@ def test_pick_can_use_customer_stock_when_allowed():
 def test_pick_rejects_duplicate_lot_in_same_warehouse():
 	lot = make_lot()
 	with pytest.raises(ValueError, match="more than once"):
-		pick_lots([lot, replace(lot, qty=1)], 1, house_policy())
+		pick_lots([lot, lot._replace(qty=1)], 1, house_policy())
 
 
 def test_pick_rejects_non_finite_quantities():
@@ -495,6 +494,17 @@ def test_property_breakdown_parts_add_up(candidates, policy, precision):
 	# "usable" is exactly what an unlimited pick could allocate.
 	everything = pick_lots(candidates, 10**6, policy, precision=precision)
 	assert math.isclose(everything.allocated_qty, breakdown["usable"], rel_tol=1e-12, abs_tol=1e-9)
+
+
+@given(candidate_lists(), policies, precisions, st.randoms(use_true_random=False))
+def test_property_breakdown_is_the_same_given_the_reasons_and_in_any_order(candidates, policy, precision, rng):
+	"""A report passes the reasons it lists and its lots in picking order: the same breakdown."""
+	expected = usable_breakdown(candidates, policy, precision=precision)
+	shuffled = list(candidates)
+	rng.shuffle(shuffled)
+	reasons = [unusable_reasons(lot, policy) for lot in shuffled]
+	assert usable_breakdown(shuffled, policy, precision, reasons) == expected
+	assert usable_breakdown(iter(shuffled), policy, precision) == expected
 
 
 @given(candidate_lists(), policies)

@@ -142,6 +142,9 @@ def group_rows(item_code, warehouse, owner, lots, policy, status_labels, lot_col
 	status_labels is each lot's status, translated once per status rather than once per lot, and
 	lot_columns the report's memory of lot_quantity_columns."""
 	group_key = f"{item_code}::{warehouse}::{owner_label(owner)}"
+	lots = picking.sort_for_picking(lots)
+	# Each lot's reasons worked out once, for the group's breakdown and for the lot's own row.
+	reasons_of_lots = [picking.unusable_reasons(lot, policy) for lot in lots]
 	group = {
 		"indent": 0,
 		"group_key": group_key,
@@ -149,11 +152,10 @@ def group_rows(item_code, warehouse, owner, lots, policy, status_labels, lot_col
 		"item_code": item_code,
 		"warehouse": warehouse,
 		"stock_owner": owner_label(owner),
-		**quantity_columns(picking.usable_breakdown(lots, policy, PRECISION)),
+		**quantity_columns(picking.usable_breakdown(lots, policy, PRECISION, reasons_of_lots)),
 	}
 	rows = [group]
-	for lot in picking.sort_for_picking(lots):
-		reasons = picking.unusable_reasons(lot, policy)
+	for lot, reasons in zip(lots, reasons_of_lots, strict=True):
 		rows.append(
 			{
 				"indent": 1,
@@ -162,7 +164,7 @@ def group_rows(item_code, warehouse, owner, lots, policy, status_labels, lot_col
 				"status": status_labels[lot.lot],
 				"expiry_date": lot.expiry_date,
 				**lot_quantity_columns(lot, reasons, policy, lot_columns),
-				"not_usable_because": describe_reasons(lot, reasons, policy),
+				"not_usable_because": describe_reasons(lot, reasons, policy) if reasons else "",
 			}
 		)
 	return rows
