@@ -193,7 +193,8 @@ def lot_balances(
 	lock: bool = False,
 ) -> list[dict]:
 	"""On hand of each lot per warehouse, in one query: lot, item_code, warehouse, qty, arrival_date,
-	owner (None for house stock), status and unit_cost (a batch without a Lot as LOT_STATUS_SQL says).
+	owner (None for house stock), status and unit_cost (a batch without a Lot as LOT_STATUS_SQL says),
+	and the Lot's storage_bin.
 
 	With `lock`, for the submit path, the lots' Batch rows are locked first (in name order, so two
 	submits wait rather than deadlock) and the ledger is read with a locking read, so a document
@@ -225,6 +226,7 @@ def balances_of(lots, item_code, warehouse, company, lock) -> list[dict]:
 			"owner": LOT_OWNER_SQL,
 			"status": LOT_STATUS_SQL,
 			"unit_cost": LOT_UNIT_COST_SQL,
+			"storage_bin": "lot.storage_bin",
 		},
 		f"""
 		from ({sql}) on_hand

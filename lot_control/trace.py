@@ -324,14 +324,6 @@ def stock_on_hand(lots: list[str], units_in_stock: list[dict]) -> list[dict]:
 		rows = sorted(
 			(row for row in lot_balances(lots) if row.qty > 0), key=lambda row: (row.lot, row.warehouse)
 		)
-		bins = {
-			row.name: row.storage_bin
-			for row in rows_in_slices(
-				("name", "storage_bin"),
-				"from `tabLot` where name in %(keys)s",
-				sorted({row.lot for row in rows}),
-			)
-		}
 		for row in rows:
 			on_hand.append(
 				frappe._dict(
@@ -341,7 +333,7 @@ def stock_on_hand(lots: list[str], units_in_stock: list[dict]) -> list[dict]:
 					item_code=row.item_code,
 					status=row.status,
 					owner=row.owner or "House",
-					storage_bin=bins.get(row.lot),
+					storage_bin=row.storage_bin,
 					unit=None,
 				)
 			)

@@ -78,6 +78,7 @@ def split_child(reel, shop):
 
 def test_forward_from_the_suppliers_date_code_finds_every_build_unit_customer_and_the_stock_left(shop, recall_world):
 	world = recall_world
+	frappe.db.set_value("Lot", world.reel, "storage_bin", "RACK-4")
 	answer = api.trace_forward(supplier=shop.supplier, supplier_batch_code=DATE_CODE)
 
 	assert answer["start_lots"] == [world.reel]
@@ -94,7 +95,8 @@ def test_forward_from_the_suppliers_date_code_finds_every_build_unit_customer_an
 	# On the shelf: the reel's 14 and nothing of the cut piece (all 6 went into the modules).
 	left = {(row.lot, row.warehouse): row.qty for row in answer["on_hand"] if not row.unit}
 	assert left == {(world.reel, shop.stores): 14}
-	assert next(row for row in answer["on_hand"] if row.lot == world.reel).status == "Released"
+	shelf = next(row for row in answer["on_hand"] if row.lot == world.reel)
+	assert (shelf.status, shelf.owner, shelf.storage_bin) == ("Released", "House", "RACK-4")
 	assert {(document.lot, document.reference) for document in answer["documents"]} >= {(world.reel, "COC-7781"), (world.cut, "COC-7781")}
 
 
