@@ -622,13 +622,13 @@ def consumption_record(doc, kind, consumed, share, targets, units, consumed_in, 
 def unlotted_materials_cost(doc, unit_items=frozenset(), group=None) -> float:
 	"""What ERPNext valued the inputs that carry no lot and are no unit or serial at (screws from a
 	bin): a Stock Entry's source rows, a Subcontracting Receipt row's supplied items."""
-	from lot_control.usage import lot_controlled
+	from lot_control.usage import lot_controlled_of
 
 	if doc.doctype == SUBCONTRACTING_RECEIPT:
 		supplied = group.supplied if group else []
-		batch_items = lot_controlled(line.rm_item_code for line in supplied) | set(unit_items)
+		batch_items = lot_controlled_of(doc, (line.rm_item_code for line in supplied)) | set(unit_items)
 		return sum(flt(line.amount) for line in supplied if line.rm_item_code not in batch_items)
-	batch_items = lot_controlled(row.item_code for row in doc.items) | set(unit_items)
+	batch_items = lot_controlled_of(doc, (row.item_code for row in doc.items)) | set(unit_items)
 	return sum(
 		flt(row.basic_amount)
 		for row in doc.items

@@ -83,11 +83,49 @@ def lot_controlled(item_codes) -> set[str]:
 	)
 
 
+# Answers kept on the document being saved or submitted (doc.flags), so that its hooks, which ask
+# the same questions of the same rows several times, read each from the database once.
+DOCUMENT_ANSWERS = "lot_control_answers"
+
+
+def forget_document_answers(doc):
+	"""Each save or submit starts afresh: its first hook forgets what the last one was told."""
+	doc.flags.pop(DOCUMENT_ANSWERS, None)
+
+
+def document_answers(doc, question: str) -> dict | None:
+	"""Where the answers to a question are kept on a document; None for what is no Document (the
+	plain dict a Pick List's use is described by), which asks every time."""
+	flags = getattr(doc, "flags", None)
+	if not isinstance(flags, dict):
+		return None
+	return flags.setdefault(DOCUMENT_ANSWERS, {}).setdefault(question, {})
+
+
+def asked_once(doc, question: str, names, ask) -> set[str]:
+	"""ask(names) -> the names it holds true, asked of the database only for names this document's
+	save or submit has not asked about yet (forget_document_answers)."""
+	names = {name for name in names if name}
+	answers = document_answers(doc, question)
+	if answers is None:
+		return set(ask(names))
+	unknown = names - answers.keys()
+	if unknown:
+		found = ask(unknown)
+		answers.update((name, name in found) for name in unknown)
+	return {name for name in names if answers[name]}
+
+
+def lot_controlled_of(doc, item_codes) -> set[str]:
+	"""lot_controlled, asked once per save or submit of the document."""
+	return asked_once(doc, "lot_controlled", item_codes, lot_controlled)
+
+
 def outgoing_rows(doc, table: str = "items"):
 	"""Rows of the voucher's items table (or the one named) that draw a lot-controlled item (other
 	tables, such as packed items, are checked once posted)."""
 	rows = doc.get(table) or []
-	batch_items = lot_controlled(row.item_code for row in rows)
+	batch_items = lot_controlled_of(doc, (row.item_code for row in rows))
 	return [row for row in rows if row.item_code in batch_items and source_warehouse(doc, row)]
 
 
@@ -167,6 +205,17 @@ def strict_expiry_enabled() -> bool:
 
 
 def allowed_owners(doc, kind: str) -> frozenset:
+	"""Whose stock the document may use, read once per save or submit (forget_document_answers)."""
+	answers = document_answers(doc, "allowed_owners")
+	if answers is None:
+		return owners_allowed(doc, kind)
+	key = (kind, doc.get("work_order"), doc.get("customer"))
+	if key not in answers:
+		answers[key] = owners_allowed(doc, kind)
+	return answers[key]
+
+
+def owners_allowed(doc, kind: str) -> frozenset:
 	if kind == vouchers.DELIVERY:
 		return frozenset({None, doc.get("customer")})
 	work_order = doc.get("work_order")
@@ -232,7 +281,7 @@ def refuse_unusable_lots(doc, kind: str, lines: list[LotLine], strict: bool) -> 
 	The facts are read once for all lines; returns them."""
 	rules = vouchers.RULES_OF_USE.get(kind, frozenset())
 	facts = lot_facts(line.lot for line in lines)
-	external = external_warehouses(line.warehouse for line in lines)
+	external = asked_once(doc, "external_warehouses", (line.warehouse for line in lines), external_warehouses)
 	policies = {}
 	owners = allowed_owners(doc, kind)
 	for line in lines:

@@ -14,6 +14,7 @@ def before_validate(doc, method=None):
 	Bins the document moves and then its lots are locked here, in one order, before ERPNext's
 	validation and posting take locks of their own (lot_control.submit_locks): two documents for the
 	same Bins or lots then queue instead of deadlocking."""
+	usage.forget_document_answers(doc)
 	if doc.docstatus == 2:
 		return
 	if doc.docstatus == 1:
@@ -44,9 +45,11 @@ def on_submit(doc, method=None):
 	builds.record_build(doc)
 	units.refresh_units_of(doc)
 	usage.refresh_consumed_status(doc)
+	usage.forget_document_answers(doc)
 
 
 def on_cancel(doc, method=None):
+	usage.forget_document_answers(doc)
 	receiving.archive_lots_of_cancelled_receipt(doc)
 	builds.reverse_build(doc)
 	units.unbind_units_of_cancelled_build(doc)
