@@ -66,6 +66,7 @@ def on_hand_sql(
 	(bundled_on_hand_sql), for given lots as for every lot."""
 	params = {}
 	# A submitted Pick List keeps an outward bundle of the lots it picked but posts nothing to the ledger.
+	# BUNDLE_NOT_STOCK_SQL is the negation of the first four: change them together.
 	bundle_where = [
 		"bundle.docstatus = 1",
 		"bundle.is_cancelled = 0",

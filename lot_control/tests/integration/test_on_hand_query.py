@@ -18,6 +18,7 @@ from lot_control.tests.integration.factories import (
 	make_lot_bundle,
 	make_material_issue,
 	make_purchase_receipt,
+	make_user,
 	make_warehouse,
 	receipt_line,
 )
@@ -151,6 +152,27 @@ def test_every_lot_in_stock_leaves_out_what_bundles_that_are_no_stock_name(stock
 		assert as_balances(bundled) == as_balances(full), filters
 	assert as_balances(stock_queries.company_lot_balances(company, warehouse=stock.second_warehouse)) == [
 		(stock.second, stock.item, stock.second_warehouse, 4)
+	]
+
+	# The reports themselves, as the storekeeper who reads them.
+	from lot_control.lot_control.report.lot_inventory_value.lot_inventory_value import (
+		execute as inventory_value,
+	)
+	from lot_control.lot_control.report.usable_stock.usable_stock import execute as usable_stock
+
+	frappe.set_user(make_user("Stock User"))
+	try:
+		_columns, usable_rows = usable_stock({"company": company})
+		_columns, value_rows, *_ = inventory_value({"company": company})
+	finally:
+		frappe.set_user("Administrator")
+	assert sorted((row["lot"], row["on_hand"]) for row in usable_rows if row["indent"] == 1) == [
+		(stock.first, 7),
+		(stock.second, 4),
+	]
+	assert sorted((row["lot"], row["qty"], row["value"]) for row in value_rows if row.get("lot")) == [
+		(stock.first, 7, 17.5),
+		(stock.second, 4, 12),
 	]
 
 
