@@ -16,8 +16,10 @@ the depth at which it was first reached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 
 import frappe
 
@@ -32,9 +34,10 @@ def lots_inside(node: str | list[str]) -> list[dict]:
 	return walk(seeds(node), INSIDE)
 
 
-def lots_made_from(node: str | list[str]) -> list[dict]:
-	"""Every lot or unit this one (or these) went into, at any depth."""
-	return walk(seeds(node), MADE_FROM)
+def lots_made_from(node: str | list[str], units_reached: Callable[[list[str]], None] | None = None) -> list[dict]:
+	"""Every lot or unit this one (or these) went into, at any depth; `units_reached` is given the
+	units first reached at each depth, as the walk goes (a recall reads their facts meanwhile)."""
+	return walk(seeds(node), MADE_FROM, units_reached)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,9 @@ MADE_FROM = Direction(
 )
 
 
-def walk(starts: list[str], direction: Direction) -> list[dict]:
+def walk(
+	starts: list[str], direction: Direction, units_reached: Callable[[list[str]], None] | None = None
+) -> list[dict]:
 	"""Breadth first from the starting nodes, one indexed query per depth for the whole frontier: each
 	edge of the answer is read once, through the (node, is_cancelled) index, whatever the size of the
 	history. A path may take one edge that closes a loop (a disassembly back into its own lots) and
@@ -106,6 +111,7 @@ def walk(starts: list[str], direction: Direction) -> list[dict]:
 		f"where edge.is_cancelled = 0 {direction.extra_where}"
 	)
 	lookup = 3 + len(direction.group_columns)  # the node an edge was looked up by: the last group column
+	unit_at = 4 + [key for key, _column in direction.group_columns].index("unit")
 	edges_of: dict[str, list[tuple]] = {}  # by the node's case-folded name, as the database compares
 	reached_depth: dict[str, int] = {}  # edge name -> least depth
 	edges: dict[str, tuple] = {}
@@ -121,6 +127,7 @@ def walk(starts: list[str], direction: Direction) -> list[dict]:
 				edges_of[edge[lookup].casefold()].append(edge)
 		depth += 1
 		next_frontier = []
+		units = []
 		for node, looped in frontier:
 			for edge in edges_of[node.casefold()]:
 				now_looped = looped + edge[1]
@@ -129,11 +136,15 @@ def walk(starts: list[str], direction: Direction) -> list[dict]:
 				if edge[0] not in reached_depth:
 					reached_depth[edge[0]] = depth
 					edges[edge[0]] = edge
+					if edge[unit_at] is not None:
+						units.append(edge[unit_at])
 				state = (edge[4], now_looped)
 				if edge[4] is not None and state not in seen:
 					seen.add(state)
 					next_frontier.append(state)
 		frontier = next_frontier
+		if units_reached is not None and units:
+			units_reached(units)
 	return group_edges(edges, reached_depth, direction)
 
 
@@ -151,25 +162,29 @@ def group_edges(edges: dict, reached_depth: dict, direction: Direction) -> list[
 		else:
 			names.append(name)
 	row_keys = (*group_keys, "qty", "kind", "depth", *list_keys)
-	rows = []
+	# An edge's values in row_keys' order, the depth's place holding the edge's name until it is set.
+	edge_values = itemgetter(*range(4, lists_at), 2, 3, 0, *range(lists_at, lists_at + len(list_keys)))
+	rows, sort_keys = [], []
 	for key, names in groups.items():
 		if len(names) == 1:  # most nodes: one edge, its row made at once
-			edge = edges[names[0]]
-			values = (*key[1:], edge[2], key[0], reached_depth[names[0]], *edge[lists_at:])
-			rows.append(frappe._dict(zip(row_keys, values, strict=True)))
-			continue
-		row = frappe._dict(zip(group_keys, key[1:], strict=True))
-		members = [edges[name] for name in names]
-		row["qty"] = exact_sum(edge[2] for edge in members)
-		row["kind"] = key[0]
-		row["depth"] = min(reached_depth[name] for name in names)
-		for offset, list_key in enumerate(list_keys, lists_at):
-			values = {edge[offset] for edge in members} - {None}
-			row[list_key] = ",".join(sorted(values, key=collation_key)) if values else None
+			row = frappe._dict(zip(row_keys, edge_values(edges[names[0]]), strict=True))
+			depth = row["depth"] = reached_depth[names[0]]
+		else:
+			row = frappe._dict(zip(group_keys, key[1:], strict=True))
+			members = [edges[name] for name in names]
+			row["qty"] = exact_sum(edge[2] for edge in members)
+			row["kind"] = key[0]
+			depth = row["depth"] = min(reached_depth[name] for name in names)
+			for offset, list_key in enumerate(list_keys, lists_at):
+				values = {edge[offset] for edge in members} - {None}
+				row[list_key] = ",".join(sorted(values, key=collation_key)) if values else None
 		rows.append(row)
-	# By depth, then as collation_key orders the nodes (spelt out: a call per row is half the sort).
-	rows.sort(key=lambda row: (row["depth"], (row["lot"] or "").casefold(), row["lot"] or ""))
-	return rows
+		node = key[1] or ""
+		sort_keys.append((depth, node.casefold(), node))
+	# By depth, then as collation_key orders the nodes (keys made with the rows: a call per row to
+	# make them is half the sort).
+	order = sorted(range(len(rows)), key=sort_keys.__getitem__)
+	return [rows[index] for index in order]
 
 
 def exact_sum(quantities) -> float:

@@ -17,6 +17,8 @@ that was more than half the time of the read.
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -34,8 +36,12 @@ def names_table(param: str) -> str:
 	"""A table of the names given in %(param)s (one of names_in_json's arrays), its column
 	`given_name`, to put first in a query with STRAIGHT_JOIN and join to by an index. Compared as
 	Frappe's tables compare (utf8mb4_unicode_ci, case-insensitive)."""
+	return names_table_of(f"%({param})s")
+
+
+def names_table_of(json_array: str) -> str:
 	return (
-		f"json_table(%({param})s, '$[*]' columns (`given_name` varchar({NAME_LENGTH}) "
+		f"json_table({json_array}, '$[*]' columns (`given_name` varchar({NAME_LENGTH}) "
 		"character set utf8mb4 collate utf8mb4_unicode_ci path '$')) as `given`"
 	)
 
@@ -73,16 +79,31 @@ def read_packed(
 	"""`select <columns> <rest>`, columns being {key: SQL expression}, as frappe._dicts (or tuples in
 	the columns' order). A value comes as a str, or None for NULL; `types` turns a column's value
 	(not None) into what it is: float, as_date, int."""
-	keys = list(columns)
+	texts = [text for (text,) in sql(packed_query(columns, rest), params)]
+	rows = unpack(texts, list(columns), types, as_dict)
+	return read_plain(columns, rest, params, as_dict) if rows is None else rows
+
+
+def packed_query(columns: dict[str, str], rest: str) -> str:
+	return f"select {packed_row(columns)} {rest}"
+
+
+def packed_row(columns: dict[str, str]) -> str:
+	"""The columns' values as one string: NULL as the record separator, the unit separator between."""
+	packed = ", ".join(f"ifnull({expression}, char(30 using utf8mb4))" for expression in columns.values())
+	return f"concat_ws(char(31 using utf8mb4), {packed})"
+
+
+def unpack(texts: list[str], keys: list[str], types: dict[str, Callable] | None, as_dict: bool) -> list | None:
+	"""The rows of read_packed from their strings; None when a value holds the separator."""
 	width = len(keys)
 	types = types or {}
 	convert = [(index, types[key]) for index, key in enumerate(keys) if key in types]
-	packed = ", ".join(f"ifnull({expression}, char(30 using utf8mb4))" for expression in columns.values())
 	rows = []
-	for (text,) in sql(f"select concat_ws(char(31 using utf8mb4), {packed}) {rest}", params):
+	for text in texts:
 		values = text.split(FIELD_SEPARATOR)
 		if len(values) != width:
-			return read_plain(columns, rest, params, as_dict)
+			return None
 		if NULL in text:
 			values = [None if value == NULL else value for value in values]
 		for index, to_type in convert:
@@ -90,6 +111,152 @@ def read_packed(
 				values[index] = to_type(values[index])
 		rows.append(frappe._dict(zip(keys, values, strict=True)) if as_dict else tuple(values))
 	return rows
+
+
+class ReadsAlongside:
+	"""read_packed of parameter sets given one at a time (`read`), on a second connection to the
+	site's database, in a thread, while this connection goes on; all the rows, in the order given,
+	from `result()`, put through `then` (in the thread, once `close()` says no set is to come).
+	Used as a context manager, which ends the thread and closes its connection whatever happens.
+
+	A wide recall is as much MariaDB's work (index reads) as Python's (turning rows into answers);
+	one after the other they use one of the machine's cores at a time. The second connection sees
+	only what is committed, in a snapshot of its own taken when it starts, so it is used only while
+	this transaction has written nothing (what it wrote would be missing): it then reads the same
+	committed rows this one would. Otherwise, or when no second connection can be opened, each set
+	is read here, when given."""
+
+	def __init__(
+		self,
+		columns: dict[str, str],
+		rest: str,
+		types: dict[str, Callable] | None = None,
+		as_dict: bool = True,
+		names_param: str | None = None,
+		then: Callable[[list], object] | None = None,
+	):
+		"""`names_param`: the parameter of the names_table in `rest`, whose rows are then sent a string
+		per NAMES_PER_CHUNK names (chunked_query)."""
+		self.columns, self.rest, self.types, self.as_dict = columns, rest, types, as_dict
+		self.names_param = names_param
+		self.then = then or (lambda rows: rows)
+		self.param_sets: list[dict] = []
+		self.rows: list = []
+		self.outcome: dict = {}
+		self.reader = None
+		self.closed = False
+		connection = None
+		if not frappe.db.transaction_writes:
+			try:
+				connection = frappe.db.create_connection()
+			except Exception:
+				connection = None
+		if connection is not None:
+			self.queue = queue.SimpleQueue()
+			self.reader = threading.Thread(
+				target=self.read_in_turn, args=(connection,), name="lot_control read alongside", daemon=True
+			)
+			self.reader.start()
+
+	def __enter__(self):
+		return self
+
+	def __exit__(self, *exception):
+		self.close()
+		if self.reader is not None:
+			self.reader.join()
+
+	def read(self, params: dict):
+		if self.closed:
+			raise RuntimeError("ReadsAlongside: no set can be read once closed")
+		self.param_sets.append(params)
+		if self.reader is None:
+			self.rows += read_packed(self.columns, self.rest, params, self.types, self.as_dict)
+		else:
+			self.queue.put(params)
+
+	def close(self):
+		"""No more sets: the thread reads what it was given, makes the answer and ends."""
+		if not self.closed:
+			self.closed = True
+			if self.reader is not None:
+				self.queue.put(None)
+
+	def result(self):
+		self.close()
+		if self.reader is None:
+			return self.then(self.rows)
+		self.reader.join()
+		if "error" in self.outcome:
+			raise self.outcome["error"]
+		if "answer" not in self.outcome:  # a value holding a separator: read again, the ordinary way, here
+			return self.then(
+				[row for params in self.param_sets for row in read_plain(self.columns, self.rest, params, self.as_dict)]
+			)
+		return self.outcome["answer"]
+
+	def read_in_turn(self, connection):
+		keys = list(self.columns)
+		try:
+			with connection.cursor() as cursor:
+				cursor.execute("start transaction with consistent snapshot, read only")
+				rows = []
+				while (params := self.queue.get()) is not None:
+					# Each set's rows made as they come, while this connection waits for the next.
+					some_rows = self.read_set(cursor, params, keys)
+					if some_rows is None:
+						rows = None
+					elif rows is not None:
+						rows += some_rows
+			if rows is not None:
+				self.outcome["answer"] = self.then(rows)
+		except Exception as error:
+			self.outcome["error"] = error
+		finally:
+			connection.close()
+
+	def read_set(self, cursor, params: dict, keys: list[str]) -> list | None:
+		if self.names_param:
+			names = json.loads(params[self.names_param])
+			chunks = [names[start : start + NAMES_PER_CHUNK] for start in range(0, len(names), NAMES_PER_CHUNK)]
+			cursor.execute(chunked_query(self.columns, self.rest, self.names_param), {**params, "chunks": json.dumps(chunks)})
+			texts = unchunk([chunk for (chunk,) in cursor.fetchall()])
+			if texts is not None:
+				return unpack(texts, keys, self.types, self.as_dict)
+		cursor.execute(packed_query(self.columns, self.rest), params)
+		return unpack([text for (text,) in cursor.fetchall()], keys, self.types, self.as_dict)
+
+
+NAMES_PER_CHUNK = 100
+ROW_SEPARATOR = "\x1d"
+CHUNK_LENGTH = 16 * 1024 * 1024
+
+
+def chunked_query(columns: dict[str, str], rest: str, names_param: str) -> str:
+	"""packed_query's rows for each chunk of names, joined into one string: the number of rows, then
+	each row, the ASCII group separator between them; for chunks given as a JSON array of arrays in
+	%(chunks)s. pymysql reads each row in Python, two system calls and a packet a row: this sends
+	a hundredth as many. One aggregate per chunk, in a subquery, so MariaDB groups nothing in a
+	temporary table. `rest` names its names as names_table(names_param)."""
+	one_chunk = rest.replace(names_table(names_param), names_table_of("chunk.names"))
+	rows = f"group_concat({packed_row(columns)} separator '{ROW_SEPARATOR}')"
+	return (
+		f"set statement group_concat_max_len = {CHUNK_LENGTH} for "
+		f"select (select concat_ws('{ROW_SEPARATOR}', count(*), {rows}) {one_chunk}) "
+		"from json_table(%(chunks)s, '$[*]' columns (`names` json path '$')) as `chunk`"
+	)
+
+
+def unchunk(chunks: list[str]) -> list[str] | None:
+	"""The rows' strings of chunked_query's chunks; None when a chunk does not hold as many rows as
+	it counted (a value holding the group separator, or a chunk cut short at CHUNK_LENGTH)."""
+	texts = []
+	for chunk in chunks:
+		count, *rows = chunk.split(ROW_SEPARATOR)
+		if len(rows) != int(count):
+			return None
+		texts += rows
+	return texts
 
 
 def read_plain(columns: dict[str, str], rest: str, params: dict | None, as_dict: bool) -> list:

@@ -5,9 +5,17 @@ given as a table (names_table) match as an IN list of them does."""
 from datetime import date
 
 import frappe
+import pytest
 
 from lot_control import packed_rows
-from lot_control.packed_rows import as_date, names_in_json, names_table, read_packed, read_plain
+from lot_control.packed_rows import (
+	ReadsAlongside,
+	as_date,
+	names_in_json,
+	names_table,
+	read_packed,
+	read_plain,
+)
 
 VALUES = """from (
 	select 1 as position, 'BATCH-Ä/1' as name, null as owner, cast('2027-03-01' as date) as expiry,
@@ -102,3 +110,81 @@ def test_many_names_go_in_several_arrays(monkeypatch):
 	warehouses = frappe.db.sql_list("select name from `tabWarehouse` order by name limit 5")
 	assert len(names_in_json(warehouses)) == 3
 	assert given_matches(warehouses, WAREHOUSES) == warehouses
+
+
+# Reads alongside, on a second connection --------------------------------------------------------
+
+USERS_BY_NAME = f"from {names_table('keys')} straight_join `tabUser` user on user.name = given.given_name"
+USER_COLUMNS = {"name": "user.name", "enabled": "user.enabled", "tagged": "concat(user.name, %(suffix)s)"}
+
+
+def read_alongside(sets, **options):
+	with ReadsAlongside(USER_COLUMNS, USERS_BY_NAME, {"enabled": int}, as_dict=False, **options) as reads:
+		for params in sets:
+			reads.read(params)
+		answer = reads.result()
+	assert reads.reader is None or not reads.reader.is_alive()
+	return reads, answer
+
+
+def user_sets(suffix=""):
+	names = [["Administrator", "no such user"], ["Guest", "administrator"]]
+	return [{"keys": names_in_json(some)[0], "suffix": suffix} for some in names]
+
+
+def read_here(sets):
+	return [row for params in sets for row in read_packed(USER_COLUMNS, USERS_BY_NAME, params, {"enabled": int}, as_dict=False)]
+
+
+def test_reads_alongside_give_what_this_connection_reads(monkeypatch):
+	"""On a second connection, in a thread, each set's rows in the order given, put through `then`
+	there; the rows sent a string per row, or a string per chunk of names."""
+	opened = []
+	create_connection = frappe.db.create_connection
+	monkeypatch.setattr(frappe.db, "create_connection", lambda: opened.append(1) or create_connection())
+	sets = user_sets()
+	expected = read_here(sets)
+	assert sorted(row[0] for row in expected) == ["Administrator", "Administrator", "Guest"]
+	reads, rows = read_alongside(sets)
+	assert reads.reader is not None and opened == [1]
+	assert rows == expected
+	monkeypatch.setattr(packed_rows, "NAMES_PER_CHUNK", 1)
+	_reads, (count, rows) = read_alongside(sets, names_param="keys", then=lambda rows: (len(rows), rows))
+	assert count == 3 and sorted(rows) == sorted(expected) and opened == [1, 1]
+
+
+def test_a_value_holding_a_separator_reads_again_the_ordinary_way(monkeypatch):
+	monkeypatch.setattr(packed_rows, "NAMES_PER_CHUNK", 1)
+	# The last would pass for two rows of the right width, were the rows of a chunk not counted.
+	for suffix in ("\x1d", "\x1f", "\x1e\x1d\x1f", "\x1dforged\x1f1\x1fforged"):
+		sets = user_sets(suffix)
+		expected = [("Administrator", 1, f"Administrator{suffix}"), ("Guest", 1, f"Guest{suffix}"), ("Administrator", 1, f"Administrator{suffix}")]
+		for options in ({}, {"names_param": "keys"}):
+			_reads, rows = read_alongside(sets, **options)
+			assert sorted(tuple(row) for row in rows) == sorted(expected)
+
+
+def test_with_this_transaction_s_writes_pending_the_sets_are_read_here():
+	"""A second connection would not see them."""
+	user = frappe.get_doc({"doctype": "User", "email": f"alongside-{frappe.generate_hash(length=8)}@example.com", "first_name": "Alongside"})
+	user.flags.no_welcome_mail = True
+	user.insert(ignore_permissions=True)
+	assert frappe.db.transaction_writes
+	sets = [{"keys": names_in_json([user.name, "Guest"])[0], "suffix": ""}]
+	reads, rows = read_alongside(sets, names_param="keys")
+	assert reads.reader is None
+	assert sorted(row[0] for row in rows) == sorted([user.name, "Guest"])
+
+
+def test_an_error_alongside_is_raised_to_the_caller_and_the_connection_closed():
+	from pymysql.err import MySQLError
+
+	with pytest.raises(MySQLError, match="no_such_column"):
+		with ReadsAlongside({"name": "no_such_column"}, USERS_BY_NAME) as reads:
+			reads.read(user_sets()[0])
+			reads.result()
+	assert not reads.reader.is_alive()
+	# Left without asking for the answer, the thread still ends with the block.
+	with ReadsAlongside(USER_COLUMNS, USERS_BY_NAME) as reads:
+		reads.read(user_sets()[0])
+	assert not reads.reader.is_alive()

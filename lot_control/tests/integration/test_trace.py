@@ -10,7 +10,7 @@ import frappe
 import pytest
 from frappe.utils import flt, nowdate
 
-from lot_control import api
+from lot_control import api, trace
 from lot_control.genealogy import lots_inside, lots_made_from
 from lot_control.lot_splitting import split_lot
 from lot_control.tests.integration.factories import (
@@ -190,6 +190,44 @@ def test_the_api_shows_a_user_only_what_their_roles_allow(shop, recall_world):
 	with pytest.raises(frappe.PermissionError):
 		api.trace_backward(unit=world.products[0])
 	frappe.set_user("Administrator")
+
+
+def test_a_wide_recall_reads_its_units_alongside_and_answers_the_same(shop, recall_world, monkeypatch):
+	"""From UNITS_READ_ALONGSIDE units on, a forward trace reads them on a second connection while
+	it reads the rest (trace.UnitsReadAlongside): a user of the stock and accounts roles gets the answer
+	one connection gives.
+	That connection sees only committed rows, so the recall's world is committed here (and kept,
+	as the concurrency tests' worlds are); while this transaction has writes pending, the units are
+	read on this connection, which sees them."""
+	world = recall_world
+	stock_user = make_user("Stock User", "Accounts User")
+	frappe.db.commit()
+	opened = []
+	create_connection = frappe.db.create_connection
+	monkeypatch.setattr(frappe.db, "create_connection", lambda: opened.append(1) or create_connection())
+	frappe.set_user(stock_user)
+
+	def recall():
+		return api.trace_forward(supplier=shop.supplier, supplier_batch_code=DATE_CODE)
+
+	monkeypatch.setattr(trace, "UNITS_READ_ALONGSIDE", 1)
+	alongside = recall()
+	assert opened == [1]
+	monkeypatch.setattr(trace, "UNITS_READ_ALONGSIDE", 10**9)
+	here = recall()
+	assert opened == [1]
+	assert alongside == here and alongside["restricted"] == []
+	assert {unit.name for unit in alongside["units"]} == set(world.modules) | set(world.products)
+	assert {unit for delivery in alongside["deliveries"] for unit in delivery.units} == set(world.products)
+	assert set(alongside["customers"]) == set(world.customers)
+
+	frappe.set_user("Administrator")
+	frappe.db.set_value("Serialized Unit", world.products[0], "code_display", "NOT-YET-COMMITTED")
+	frappe.set_user(stock_user)
+	monkeypatch.setattr(trace, "UNITS_READ_ALONGSIDE", 1)
+	pending = recall()
+	assert opened == [1]
+	assert {unit.code_display for unit in pending["units"] if unit.name == world.products[0]} == {"NOT-YET-COMMITTED"}
 
 
 # Brute force -----------------------------------------------------------------------------------
