@@ -246,7 +246,7 @@ UNIT_TYPES = {
 }
 
 
-# From this many units on, a trace reads them alongside its other reads (start_reading_units).
+# From this many units on, a forward trace reads them alongside its other reads (UnitsReadAlongside).
 UNITS_READ_ALONGSIDE = 200
 
 
