@@ -188,7 +188,12 @@ class ReadsAlongside:
 			return self.then(self.rows)
 		self.reader.join()
 		if "error" in self.outcome:
-			raise self.outcome["error"]
+			# The second connection failed (lost, killed, timed out): every set read again here, so a
+			# read alongside never fails where this connection alone would not; an error of the query
+			# itself is raised here.
+			return self.then(
+				[row for params in self.param_sets for row in read_packed(self.columns, self.rest, params, self.types, self.as_dict)]
+			)
 		if "answer" not in self.outcome:  # a value holding a separator: read again, the ordinary way, here
 			return self.then(
 				[row for params in self.param_sets for row in read_plain(self.columns, self.rest, params, self.as_dict)]

@@ -176,8 +176,20 @@ def test_with_this_transaction_s_writes_pending_the_sets_are_read_here():
 	assert sorted(row[0] for row in rows) == sorted([user.name, "Guest"])
 
 
-def test_an_error_alongside_is_raised_to_the_caller_and_the_connection_closed():
-	from pymysql.err import MySQLError
+def test_a_failed_second_connection_is_read_again_here_and_a_bad_query_raised(monkeypatch):
+	from pymysql.err import MySQLError, OperationalError
+
+	sets = user_sets()
+	expected = read_here(sets)
+
+	def lost(*_arguments):
+		raise OperationalError(2013, "Lost connection to MySQL server during query")
+
+	with monkeypatch.context() as patched:
+		patched.setattr(ReadsAlongside, "read_set", lost)
+		reads, rows = read_alongside(sets, names_param="keys")
+	assert reads.reader is not None and "error" in reads.outcome
+	assert rows == expected
 
 	with pytest.raises(MySQLError, match="no_such_column"):
 		with ReadsAlongside({"name": "no_such_column"}, USERS_BY_NAME) as reads:
