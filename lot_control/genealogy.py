@@ -23,7 +23,7 @@ from operator import itemgetter
 
 import frappe
 
-from lot_control.packed_rows import names_in_json, names_table, read_packed
+from lot_control.packed_rows import names_in_json, names_table, read_packed_at_once
 
 MAX_DEPTH = 64
 EDGE_TYPES = {"closes_loop": int, "qty": float}
@@ -101,8 +101,8 @@ def walk(
 	# name, closes_loop, qty, kind, then the group columns (the node led to first), then the lists
 	columns = ["name", "closes_loop", "qty", "kind"]
 	columns += [column for _key, column in direction.group_columns + direction.list_columns]
-	# Tuples in that order, each row sent as one string (lot_control.packed_rows): a wide walk reads
-	# tens of thousands of edges.
+	# Tuples in that order, all the depth's rows sent as one string (lot_control.packed_rows): a wide
+	# walk reads tens of thousands of edges.
 	packed = {column: f"edge.`{column}`" for column in columns}
 	# The frontier as a table of names read first, each looked up in the (node, is_cancelled) index.
 	rest = (
@@ -123,7 +123,7 @@ def walk(
 		for node in unread:
 			edges_of[node.casefold()] = []
 		for some_nodes in names_in_json(unread):
-			for edge in read_packed(packed, rest, {"nodes": some_nodes}, EDGE_TYPES, as_dict=False):
+			for edge in read_packed_at_once(packed, rest, {"nodes": some_nodes}, EDGE_TYPES, as_dict=False):
 				edges_of[edge[lookup].casefold()].append(edge)
 		depth += 1
 		next_frontier = []

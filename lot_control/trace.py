@@ -22,7 +22,14 @@ from lot_control.genealogy import (
 	serial_sources,
 	serials_received_by,
 )
-from lot_control.packed_rows import ReadsAlongside, as_date, names_in_json, names_table, read_packed
+from lot_control.packed_rows import (
+	ReadsAlongside,
+	as_date,
+	cycle_collection_paused,
+	names_in_json,
+	names_table,
+	read_packed,
+)
 from lot_control.stock_queries import in_slices, lot_balances
 
 SALES_VOUCHERS = ("Delivery Note", "Sales Invoice")
@@ -109,7 +116,7 @@ def trace_forward(
 		"supplier_batch_code": supplier_batch_code,
 		"purchase_receipt": purchase_receipt,
 	}
-	with UnitsReadAlongside() as units_read:
+	with cycle_collection_paused(), UnitsReadAlongside() as units_read:
 		units_read.reached([node["unit"] for node in nodes if node["unit"]])
 		nodes += lots_made_from(starts, units_read.reached)
 		units_read.all_reached()

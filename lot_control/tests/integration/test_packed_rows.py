@@ -11,9 +11,11 @@ from lot_control import packed_rows
 from lot_control.packed_rows import (
 	ReadsAlongside,
 	as_date,
+	cycle_collection_paused,
 	names_in_json,
 	names_table,
 	read_packed,
+	read_packed_at_once,
 	read_plain,
 )
 
@@ -65,6 +67,59 @@ def test_parameters_pass_through():
 def test_a_zero_date_reads_as_none():
 	rows = read_packed({"day": "day"}, "from (select '0000-00-00' as day) given", types={"day": as_date})
 	assert rows == [{"day": None}]
+
+
+def as_set(rows) -> list[tuple]:
+	return sorted(tuple(row) for row in rows)
+
+
+def test_rows_read_at_once_are_the_rows_read_one_string_a_row():
+	"""One string for the whole read (a genealogy walk's depth); rows come in no order, as any read
+	without an order."""
+	unordered = VALUES.removesuffix(" order by position")
+	at_once = read_packed_at_once(COLUMNS, unordered, types=TYPES, as_dict=False)
+	assert len(at_once) == 3
+	assert as_set(at_once) == as_set(read_packed(COLUMNS, unordered, types=TYPES, as_dict=False))
+	assert as_set(at_once) == as_set(read_plain(COLUMNS, unordered, None, as_dict=False))
+	assert read_packed_at_once(COLUMNS, f"{unordered} where 1 = 0", types=TYPES) == []
+	dicts = read_packed_at_once(COLUMNS, unordered, types=TYPES)
+	assert {row.name: row.expiry for row in dicts}["BATCH-Ä/1"] == date(2027, 3, 1)
+
+
+def test_a_read_at_once_holding_a_separator_or_cut_short_reads_again(monkeypatch):
+	"""A value holding the row separator, even one that would pass for a row of the right width,
+	and a string cut at its length: the rows are read again, one string a row."""
+	unordered = VALUES.removesuffix(" order by position").replace("'Customer A'", "%(owner)s")
+	for owner in ("Customer\x1dA", "Customer\x1fA", "\x1dforged\x1fx\x1f\x1e\x1f1\x1f0"):
+		params = {"owner": owner}
+		rows = read_packed_at_once(COLUMNS, unordered, params, types=TYPES, as_dict=False)
+		assert as_set(rows) == as_set(read_plain(COLUMNS, unordered, params, as_dict=False))
+		assert len(rows) == 3
+	monkeypatch.setattr(packed_rows, "CHUNK_LENGTH", 40)
+	params = {"owner": "Customer A"}
+	cut = read_packed_at_once(COLUMNS, unordered, params, types=TYPES, as_dict=False)
+	assert as_set(cut) == as_set(read_plain(COLUMNS, unordered, params, as_dict=False))
+
+
+def test_cycle_collection_is_paused_inside_and_as_it_was_after():
+	import gc
+
+	assert gc.isenabled()
+	with pytest.raises(ZeroDivisionError):
+		with cycle_collection_paused():
+			assert not gc.isenabled()
+			with cycle_collection_paused():
+				assert not gc.isenabled()
+			assert not gc.isenabled()  # the inner block does not turn it on under the outer
+			1 / 0
+	assert gc.isenabled()
+	gc.disable()
+	try:
+		with cycle_collection_paused():
+			pass
+		assert not gc.isenabled()  # off before, off after
+	finally:
+		gc.enable()
 
 
 def given_matches(names: list[str], table_of_names: str) -> list[str]:
