@@ -23,7 +23,7 @@ from operator import itemgetter
 
 import frappe
 
-from lot_control.packed_rows import names_in_json, names_table, read_packed_at_once
+from lot_control.packed_rows import names_table, read_packed_at_once, unique_names_in_json
 
 MAX_DEPTH = 64
 EDGE_TYPES = {"closes_loop": int, "qty": float}
@@ -119,10 +119,13 @@ def walk(
 	frontier = sorted(seen)
 	depth = 0
 	while frontier and depth < MAX_DEPTH:
-		unread = sorted({node for node, _looped in frontier if node.casefold() not in edges_of})
-		for node in unread:
-			edges_of[node.casefold()] = []
-		for some_nodes in names_in_json(unread):
+		unread = []  # each node once, as the database compares names
+		for node, _looped in frontier:
+			folded = node.casefold()
+			if folded not in edges_of:
+				edges_of[folded] = []
+				unread.append(node)
+		for some_nodes in unique_names_in_json(unread):
 			for edge in read_packed_at_once(packed, rest, {"nodes": some_nodes}, EDGE_TYPES, as_dict=False):
 				edges_of[edge[lookup].casefold()].append(edge)
 		depth += 1

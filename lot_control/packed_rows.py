@@ -53,9 +53,15 @@ def names_in_json(names) -> list[str]:
 	database compares, regardless of case, so that a join gives each row once, as IN does), in order."""
 	unique = {}
 	for name in names:
-		if name and len(name) <= NAME_LENGTH:
+		if name:
 			unique.setdefault(name.casefold(), name)
-	values = list(unique.values())
+	return unique_names_in_json(list(unique.values()))
+
+
+def unique_names_in_json(names: list[str]) -> list[str]:
+	"""names_in_json of names already unique as the database compares them (a walk's frontier, the
+	units it reached, kept by their case-folded names as they come): not folded a second time."""
+	values = [name for name in names if name and len(name) <= NAME_LENGTH]
 	return [
 		json.dumps(values[start : start + NAMES_PER_QUERY])
 		for start in range(0, len(values), NAMES_PER_QUERY)

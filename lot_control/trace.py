@@ -29,6 +29,7 @@ from lot_control.packed_rows import (
 	names_in_json,
 	names_table,
 	read_packed,
+	unique_names_in_json,
 )
 from lot_control.stock_queries import in_slices, lot_balances
 
@@ -292,8 +293,9 @@ class UnitsReadAlongside:
 
 	def reached(self, units: list[str]):
 		for unit in units:
-			if unit.casefold() not in self.given:
-				self.given.add(unit.casefold())
+			folded = unit.casefold()
+			if folded not in self.given:
+				self.given.add(folded)
 				self.waiting.append(unit)
 		if self.reads is None and len(self.given) >= UNITS_READ_ALONGSIDE:
 			self.reads = self.stack.enter_context(
@@ -307,7 +309,7 @@ class UnitsReadAlongside:
 				)
 			)
 		if self.reads is not None:
-			for params in unit_read_params(self.waiting):
+			for params in unit_read_params(self.waiting, unique=True):
 				self.reads.read(params)
 			self.waiting = []
 
@@ -322,8 +324,10 @@ class UnitsReadAlongside:
 		return self.reads.result()
 
 
-def unit_read_params(units: list[str]) -> list[dict]:
-	return [{"keys": some_units, "vouchers": SALES_VOUCHERS} for some_units in names_in_json(units)]
+def unit_read_params(units: list[str], unique: bool = False) -> list[dict]:
+	"""`unique`: the units are already unique as the database compares names."""
+	arrays = unique_names_in_json(units) if unique else names_in_json(units)
+	return [{"keys": some_units, "vouchers": SALES_VOUCHERS} for some_units in arrays]
 
 
 def units_from_rows(rows: list[tuple]) -> tuple[list[dict], list[dict], list[tuple]]:
