@@ -117,7 +117,7 @@ def read_packed_at_once(
 ) -> list:
 	"""read_packed's rows, every row of the read in one string (one aggregate, grouped as read: no
 	temporary table), for reads whose rows go into Python by the thousand (a genealogy walk's depth):
-	pymysql spends two system calls and a packet on every row it reads, a third of a wide walk's
+	pymysql spends two system calls and a packet on every row it reads, a quarter of a wide walk's
 	Python. The string counts its rows; should it not hold as many (a value holding the row
 	separator, or the string cut at CHUNK_LENGTH), the rows are read again, one string a row."""
 	rows = f"group_concat({packed_row(columns)} separator '{ROW_SEPARATOR}')"
