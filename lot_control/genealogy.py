@@ -23,7 +23,7 @@ from operator import itemgetter
 
 import frappe
 
-from lot_control.packed_rows import names_table, read_packed_at_once, unique_names_in_json
+from lot_control.packed_rows import names_table, read_packed, unique_names_in_json
 
 MAX_DEPTH = 64
 EDGE_TYPES = {"closes_loop": int, "qty": float}
@@ -126,7 +126,7 @@ def walk(
 				edges_of[folded] = []
 				unread.append(node)
 		for some_nodes in unique_names_in_json(unread):
-			for edge in read_packed_at_once(packed, rest, {"nodes": some_nodes}, EDGE_TYPES, as_dict=False):
+			for edge in read_packed(packed, rest, {"nodes": some_nodes}, EDGE_TYPES, as_dict=False, at_once=True):
 				edges_of[edge[lookup].casefold()].append(edge)
 		depth += 1
 		next_frontier = []

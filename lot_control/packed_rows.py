@@ -99,39 +99,37 @@ def read_packed(
 	params: dict | None = None,
 	types: dict[str, Callable] | None = None,
 	as_dict: bool = True,
+	at_once: bool = False,
 ) -> list:
 	"""`select <columns> <rest>`, columns being {key: SQL expression}, as frappe._dicts (or tuples in
 	the columns' order). A value comes as a str, or None for NULL; `types` turns a column's value
-	(not None) into what it is: float, as_date, int."""
+	(not None) into what it is: float, as_date, int.
+
+	`at_once`: every row of the read in one string (counted_rows: one aggregate, grouped as read, no
+	temporary table), for reads whose rows go into Python by the thousand (a genealogy walk's
+	depth): pymysql spends two system calls and a packet on every row it reads, a quarter of a wide
+	walk's Python. Should the string not hold as many rows as it counts (a value holding the row
+	separator, or the string cut at CHUNK_LENGTH), the rows are read again, one string a row."""
+	if at_once:
+		query = f"set statement group_concat_max_len = {CHUNK_LENGTH} for select {counted_rows(columns)} {rest}"
+		texts = unchunk([text for (text,) in sql(query, params)])
+		rows = None if texts is None else unpack(texts, list(columns), types, as_dict)
+		if rows is not None:
+			return rows
 	texts = [text for (text,) in sql(packed_query(columns, rest), params)]
 	rows = unpack(texts, list(columns), types, as_dict)
 	return read_plain(columns, rest, params, as_dict) if rows is None else rows
 
 
-def read_packed_at_once(
-	columns: dict[str, str],
-	rest: str,
-	params: dict | None = None,
-	types: dict[str, Callable] | None = None,
-	as_dict: bool = True,
-) -> list:
-	"""read_packed's rows, every row of the read in one string (one aggregate, grouped as read: no
-	temporary table), for reads whose rows go into Python by the thousand (a genealogy walk's depth):
-	pymysql spends two system calls and a packet on every row it reads, a quarter of a wide walk's
-	Python. The string counts its rows; should it not hold as many (a value holding the row
-	separator, or the string cut at CHUNK_LENGTH), the rows are read again, one string a row."""
-	rows = f"group_concat({packed_row(columns)} separator '{ROW_SEPARATOR}')"
-	query = (
-		f"set statement group_concat_max_len = {CHUNK_LENGTH} for "
-		f"select concat_ws('{ROW_SEPARATOR}', count(*), {rows}) {rest}"
-	)
-	texts = unchunk([text for (text,) in sql(query, params)])
-	rows = None if texts is None else unpack(texts, list(columns), types, as_dict)
-	return read_packed(columns, rest, params, types, as_dict) if rows is None else rows
-
-
 def packed_query(columns: dict[str, str], rest: str) -> str:
 	return f"select {packed_row(columns)} {rest}"
+
+
+def counted_rows(columns: dict[str, str]) -> str:
+	"""An aggregate of the read's rows as one string: their number, then each row (packed_row), the
+	ASCII group separator between them (unchunk reads it back)."""
+	rows = f"group_concat({packed_row(columns)} separator '{ROW_SEPARATOR}')"
+	return f"concat_ws('{ROW_SEPARATOR}', count(*), {rows})"
 
 
 def packed_row(columns: dict[str, str]) -> str:
@@ -290,17 +288,17 @@ def chunked_query(columns: dict[str, str], rest: str, names_param: str) -> str:
 	a hundredth as many. One aggregate per chunk, in a subquery, so MariaDB groups nothing in a
 	temporary table. `rest` names its names as names_table(names_param)."""
 	one_chunk = rest.replace(names_table(names_param), names_table_of("chunk.names"))
-	rows = f"group_concat({packed_row(columns)} separator '{ROW_SEPARATOR}')"
 	return (
 		f"set statement group_concat_max_len = {CHUNK_LENGTH} for "
-		f"select (select concat_ws('{ROW_SEPARATOR}', count(*), {rows}) {one_chunk}) "
+		f"select (select {counted_rows(columns)} {one_chunk}) "
 		"from json_table(%(chunks)s, '$[*]' columns (`names` json path '$')) as `chunk`"
 	)
 
 
 def unchunk(chunks: list[str]) -> list[str] | None:
-	"""The rows' strings of chunked_query's chunks; None when a chunk does not hold as many rows as
-	it counted (a value holding the group separator, or a chunk cut short at CHUNK_LENGTH)."""
+	"""The rows' strings of counted_rows' strings (chunked_query's chunks, or a read at once); None
+	when one does not hold as many rows as it counted (a value holding the group separator, or a
+	string cut short at CHUNK_LENGTH)."""
 	texts = []
 	for chunk in chunks:
 		count, *rows = chunk.split(ROW_SEPARATOR)

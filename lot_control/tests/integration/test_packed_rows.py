@@ -15,7 +15,6 @@ from lot_control.packed_rows import (
 	names_in_json,
 	names_table,
 	read_packed,
-	read_packed_at_once,
 	read_plain,
 )
 
@@ -77,12 +76,12 @@ def test_rows_read_at_once_are_the_rows_read_one_string_a_row():
 	"""One string for the whole read (a genealogy walk's depth); rows come in no order, as any read
 	without an order."""
 	unordered = VALUES.removesuffix(" order by position")
-	at_once = read_packed_at_once(COLUMNS, unordered, types=TYPES, as_dict=False)
+	at_once = read_packed(COLUMNS, unordered, types=TYPES, as_dict=False, at_once=True)
 	assert len(at_once) == 3
 	assert as_set(at_once) == as_set(read_packed(COLUMNS, unordered, types=TYPES, as_dict=False))
 	assert as_set(at_once) == as_set(read_plain(COLUMNS, unordered, None, as_dict=False))
-	assert read_packed_at_once(COLUMNS, f"{unordered} where 1 = 0", types=TYPES) == []
-	dicts = read_packed_at_once(COLUMNS, unordered, types=TYPES)
+	assert read_packed(COLUMNS, f"{unordered} where 1 = 0", types=TYPES, at_once=True) == []
+	dicts = read_packed(COLUMNS, unordered, types=TYPES, at_once=True)
 	assert {row.name: row.expiry for row in dicts}["BATCH-Ä/1"] == date(2027, 3, 1)
 
 
@@ -92,12 +91,12 @@ def test_a_read_at_once_holding_a_separator_or_cut_short_reads_again(monkeypatch
 	unordered = VALUES.removesuffix(" order by position").replace("'Customer A'", "%(owner)s")
 	for owner in ("Customer\x1dA", "Customer\x1fA", "\x1dforged\x1fx\x1f\x1e\x1f1\x1f0"):
 		params = {"owner": owner}
-		rows = read_packed_at_once(COLUMNS, unordered, params, types=TYPES, as_dict=False)
+		rows = read_packed(COLUMNS, unordered, params, types=TYPES, as_dict=False, at_once=True)
 		assert as_set(rows) == as_set(read_plain(COLUMNS, unordered, params, as_dict=False))
 		assert len(rows) == 3
 	monkeypatch.setattr(packed_rows, "CHUNK_LENGTH", 40)
 	params = {"owner": "Customer A"}
-	cut = read_packed_at_once(COLUMNS, unordered, params, types=TYPES, as_dict=False)
+	cut = read_packed(COLUMNS, unordered, params, types=TYPES, as_dict=False, at_once=True)
 	assert as_set(cut) == as_set(read_plain(COLUMNS, unordered, params, as_dict=False))
 
 
